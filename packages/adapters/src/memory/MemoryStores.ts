@@ -1,0 +1,14 @@
+/**
+ * Every storage port in memory, in one Layer: the reference semantics, and the quickest way to embed Custos.
+ * Nothing survives the process.
+ */
+import { Layer } from "effect"
+import { layerAccountStoreMemory } from "./AccountStoreMemory.js"
+import { layerRecordStoreMemory } from "./RecordStoreMemory.js"
+import { layerSyncSettingsStoreMemory } from "./SyncSettingsStoreMemory.js"
+
+export const layerMemoryStores = Layer.mergeAll(
+  layerAccountStoreMemory,
+  layerRecordStoreMemory,
+  layerSyncSettingsStoreMemory
+)

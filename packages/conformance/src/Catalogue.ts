@@ -1,0 +1,38 @@
+/**
+ * Every requirement a Custos target is tested against, in one list. `REQUIREMENTS.md` is generated from it.
+ */
+import type { Requirement, RequirementId } from "./Requirement.js"
+import { InventoryRequirements } from "./requirements/InventoryRequirements.js"
+import { SyncRequirements } from "./requirements/SyncRequirements.js"
+
+export const Catalogue: ReadonlyArray<Requirement> = [...InventoryRequirements, ...SyncRequirements]
+
+export type KnownRequirementId =
+  | (typeof InventoryRequirements)[number]["id"]
+  | (typeof SyncRequirements)[number]["id"]
+
+export const requirementById = (id: string): Requirement => {
+  const found = Catalogue.find((r) => r.id === (id as RequirementId))
+  if (found === undefined) throw new Error(`No requirement ${id} in the catalogue`)
+  return found
+}
+
+const escape = (text: string) => text.replaceAll("|", "\\|")
+
+/** The catalogue as a Markdown table, the content of `REQUIREMENTS.md`. */
+export const renderCatalogue = (): string => {
+  const lines = [
+    "# Custos conformance requirements",
+    "",
+    "Generated from `packages/conformance/src/Catalogue.ts` by `pnpm requirements`; a test fails when it is stale.",
+    "Sections refer to the source whitepaper, §4.1; `ours` marks a decision of the design that makes a promise checkable.",
+    "",
+    "| id | level | section | requirement | needs |",
+    "|---|---|---|---|---|"
+  ]
+  for (const r of Catalogue) {
+    const needs = r.untestable !== undefined ? `not testable: ${r.untestable}` : r.capabilities.join(", ")
+    lines.push(`| ${r.id} | ${r.level} | ${r.section} | ${escape(r.statement)} | ${escape(needs)} |`)
+  }
+  return lines.join("\n") + "\n"
+}

@@ -1,0 +1,46 @@
+/**
+ * What the suite needs from a target, whatever it is: Custos in process, or any implementation over HTTP. Every
+ * requirement test talks to the target only through this port, so the same tests run against both.
+ */
+import type { SyncTransport } from "@custos/core/client/SyncTransport"
+import type { App } from "@custos/core/domain/App"
+import type { AccountId, DeviceId } from "@custos/core/domain/Ids"
+import type { AppPolicy, DataTypeEntry } from "@custos/core/domain/Inventory"
+import type { Mutation } from "@custos/core/domain/Mutation"
+import type { SyncSettings } from "@custos/core/domain/SyncSettings"
+import type { PullRequest, PullResult, PushResult } from "@custos/core/services/SyncEngine"
+import type { Duration, Effect } from "effect"
+import { Context } from "effect"
+import type { Capability } from "./Requirement.js"
+
+/**
+ * A failure as the target reported it: the domain errors keep their `_tag` and stable `code`; anything else the
+ * driver could not make sense of arrives as `_tag: "DriverError"`.
+ */
+export interface TargetError {
+  readonly _tag: string
+  readonly code?: string
+  readonly message: string
+}
+
+export class Driver extends Context.Tag("@custos/conformance/Driver")<Driver, {
+  readonly name: string
+  readonly capabilities: ReadonlySet<Capability>
+  readonly inventory: Effect.Effect<ReadonlyArray<DataTypeEntry>, TargetError>
+  readonly policies: Effect.Effect<ReadonlyArray<AppPolicy>, TargetError>
+  /** A fresh account in `region`; every test makes its own, so tests never share state. */
+  readonly createAccount: (region: string) => Effect.Effect<AccountId, TargetError>
+  readonly settings: (account: AccountId) => Effect.Effect<SyncSettings, TargetError>
+  readonly updateSettings: (account: AccountId, patch: unknown) => Effect.Effect<SyncSettings, TargetError>
+  readonly push: (
+    account: AccountId,
+    device: DeviceId,
+    app: App,
+    mutations: ReadonlyArray<Mutation>
+  ) => Effect.Effect<PushResult, TargetError>
+  readonly pull: (account: AccountId, app: App, request?: PullRequest) => Effect.Effect<PullResult, TargetError>
+  /** A transport for a device client signed in as `device` of `account`. */
+  readonly transport: (account: AccountId, device: DeviceId) => Effect.Effect<SyncTransport["Type"], TargetError>
+  /** Moves the target's clock forward and runs its time-driven jobs (needs `clock-control`). */
+  readonly advanceClock: (by: Duration.DurationInput) => Effect.Effect<void, TargetError>
+}>() {}

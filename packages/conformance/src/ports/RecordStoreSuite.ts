@@ -1,0 +1,184 @@
+/**
+ * The port suite every `RecordStore` adapter must pass: the semantics the sync engine relies on (seq order, atomic
+ * transactions, per-account serialization, the mutation log, compaction and the horizon).
+ */
+import { assert, describe, it } from "@effect/vitest"
+import type { App } from "@custos/core/domain/App"
+import { AccountId, DeviceId, MutationId, RecordId } from "@custos/core/domain/Ids"
+import type { Applied } from "@custos/core/domain/Mutation"
+import { type RecordWrite, Seq, Version } from "@custos/core/domain/Record"
+import { RecordStore } from "@custos/core/ports/RecordStore"
+import { Effect, Layer, Option } from "effect"
+
+const alice = AccountId.make("acc_alice")
+const bob = AccountId.make("acc_bob")
+
+const rec = (app: App, id: string, version: number, extra: Partial<RecordWrite> = {}): RecordWrite => ({
+  accountId: alice,
+  app,
+  id: RecordId.make(id),
+  version: Version.make(version),
+  state: "active",
+  body: JSON.stringify({ id, version }),
+  changedAt: 1_000,
+  changedBy: DeviceId.make("phone"),
+  ...extra
+})
+
+const appliedOutcome = (id: string, seq: number): Applied => ({
+  _tag: "applied",
+  mutationId: MutationId.make(`m-${id}`),
+  recordId: RecordId.make(id),
+  version: Version.make(1),
+  seq: Seq.make(seq),
+  state: "active"
+})
+
+export const recordStoreSuite = <E>(name: string, layer: Layer.Layer<RecordStore, E>) =>
+  describe(`RecordStore port suite on ${name}`, () => {
+    const run = <A, Err>(effect: Effect.Effect<A, Err, RecordStore>) => Effect.provide(effect, layer)
+
+    it.effect("writes take increasing seq numbers and move the head", () =>
+      run(Effect.gen(function*() {
+        const store = yield* RecordStore
+        assert.strictEqual(yield* store.head(alice), 0)
+        const [a, b] = yield* store.transact(alice, (tx) =>
+          Effect.all([tx.write(rec("notes", "n1", 1)), tx.write(rec("notes", "n2", 1))]))
+        const c = yield* store.transact(alice, (tx) => tx.write(rec("notes", "n1", 2)))
+        assert.deepStrictEqual([a.seq, b.seq, c.seq], [1, 2, 3])
+        assert.strictEqual(yield* store.head(alice), 3)
+        const got = yield* store.get(alice, "notes", RecordId.make("n1"))
+        assert.strictEqual(Option.getOrThrow(got).version, 2)
+        assert.strictEqual(Option.getOrThrow(got).seq, 3)
+      })))
+
+    it.effect("accounts have their own sequence and never see each other's records", () =>
+      run(Effect.gen(function*() {
+        const store = yield* RecordStore
+        yield* store.transact(alice, (tx) => tx.write(rec("notes", "n1", 1)))
+        const forBob = yield* store.transact(bob, (tx) => tx.write({ ...rec("notes", "n1", 1), accountId: bob }))
+        assert.strictEqual(forBob.seq, 1)
+        assert.strictEqual(forBob.accountId, bob)
+        assert.isTrue(Option.isNone(yield* store.get(bob, "notes", RecordId.make("missing"))))
+        const bobs = yield* store.changes(bob, { app: "notes", afterSeq: 0, limit: 10 })
+        assert.deepStrictEqual(bobs.map((r) => r.accountId), [bob])
+      })))
+
+    it.effect("a failed transaction leaves nothing behind: no record, no seq, no remembered mutation", () =>
+      run(Effect.gen(function*() {
+        const store = yield* RecordStore
+        const result = yield* store.transact(alice, (tx) =>
+          Effect.gen(function*() {
+            yield* tx.write(rec("notes", "n1", 1))
+            yield* tx.rememberMutation(
+              { mutationId: MutationId.make("m-n1"), app: "notes", recordId: RecordId.make("n1"), op: "put", outcome: appliedOutcome("n1", 1) },
+              1_000
+            )
+            return yield* Effect.fail("boom" as const)
+          })).pipe(Effect.flip)
+        assert.strictEqual(result, "boom")
+        assert.strictEqual(yield* store.head(alice), 0)
+        assert.isTrue(Option.isNone(yield* store.get(alice, "notes", RecordId.make("n1"))))
+        const recalled = yield* store.transact(alice, (tx) => tx.recallMutation(MutationId.make("m-n1")))
+        assert.isTrue(Option.isNone(recalled))
+        const next = yield* store.transact(alice, (tx) => tx.write(rec("notes", "n2", 1)))
+        assert.strictEqual(next.seq, 1)
+      })))
+
+    it.effect("reads inside a transaction see its own writes", () =>
+      run(Effect.gen(function*() {
+        const store = yield* RecordStore
+        const seen = yield* store.transact(alice, (tx) =>
+          Effect.gen(function*() {
+            yield* tx.write(rec("notes", "n1", 1))
+            yield* tx.write(rec("notes", "n1", 2))
+            return yield* tx.get("notes", RecordId.make("n1"))
+          }))
+        assert.strictEqual(Option.getOrThrow(seen).version, 2)
+        const page = yield* store.changes(alice, { app: "notes", afterSeq: 0, limit: 10 })
+        assert.deepStrictEqual(page.map((r) => [r.id, r.version, r.seq]), [["n1", 2, 2]])
+      })))
+
+    it.effect("changes give the latest state of each record of the app after a seq, ascending, up to a limit", () =>
+      run(Effect.gen(function*() {
+        const store = yield* RecordStore
+        for (const [app, id, v] of [
+          ["notes", "a", 1],
+          ["contacts", "c", 1],
+          ["notes", "b", 1],
+          ["notes", "a", 2],
+          ["notes", "d", 1],
+          ["notes", "b", 2]
+        ] as const) {
+          yield* store.transact(alice, (tx) => tx.write(rec(app, id, v)))
+        }
+        const all = yield* store.changes(alice, { app: "notes", afterSeq: 0, limit: 10 })
+        assert.deepStrictEqual(all.map((r) => [r.id, r.version, r.seq]), [["a", 2, 4], ["d", 1, 5], ["b", 2, 6]])
+        const page = yield* store.changes(alice, { app: "notes", afterSeq: 0, limit: 2 })
+        assert.deepStrictEqual(page.map((r) => r.id), ["a", "d"])
+        const after = yield* store.changes(alice, { app: "notes", afterSeq: 4, limit: 10 })
+        assert.deepStrictEqual(after.map((r) => r.id), ["d", "b"])
+        const contacts = yield* store.changes(alice, { app: "contacts", afterSeq: 0, limit: 10 })
+        assert.deepStrictEqual(contacts.map((r) => r.id), ["c"])
+      })))
+
+    it.effect("transactions of one account run one at a time: concurrent read-modify-writes lose nothing", () =>
+      run(Effect.gen(function*() {
+        const store = yield* RecordStore
+        const id = RecordId.make("counter")
+        const increment = store.transact(alice, (tx) =>
+          Effect.gen(function*() {
+            const current = yield* tx.get("notes", id)
+            const version = Option.match(current, { onNone: () => 1, onSome: (r) => r.version + 1 })
+            yield* Effect.yieldNow()
+            yield* tx.write(rec("notes", "counter", version))
+          }))
+        yield* Effect.all(Array.from({ length: 25 }, () => increment), { concurrency: "unbounded" })
+        const final = Option.getOrThrow(yield* store.get(alice, "notes", id))
+        assert.strictEqual(final.version, 25)
+        assert.strictEqual(final.seq, 25)
+        assert.strictEqual(yield* store.head(alice), 25)
+      })))
+
+    it.effect("remembered mutations are recalled by id", () =>
+      run(Effect.gen(function*() {
+        const store = yield* RecordStore
+        const remembered = {
+          mutationId: MutationId.make("m-n1"),
+          app: "notes" as const,
+          recordId: RecordId.make("n1"),
+          op: "put" as const,
+          outcome: appliedOutcome("n1", 1)
+        }
+        yield* store.transact(alice, (tx) =>
+          tx.write(rec("notes", "n1", 1)).pipe(Effect.zipRight(tx.rememberMutation(remembered, 1_000))))
+        const recalled = yield* store.transact(alice, (tx) => tx.recallMutation(MutationId.make("m-n1")))
+        assert.deepStrictEqual(Option.getOrThrow(recalled), remembered)
+        const elsewhere = yield* store.transact(bob, (tx) => tx.recallMutation(MutationId.make("m-n1")))
+        assert.isTrue(Option.isNone(elsewhere))
+      })))
+
+    it.effect("compaction removes old tombstones and mutations only, and raises the horizon", () =>
+      run(Effect.gen(function*() {
+        const store = yield* RecordStore
+        yield* store.transact(alice, (tx) =>
+          Effect.all([
+            tx.write(rec("notes", "old-gone", 1, { state: "purged", body: undefined, changedAt: 100 })),
+            tx.write(rec("notes", "old-live", 1, { changedAt: 100 })),
+            tx.write(rec("notes", "new-gone", 1, { state: "purged", body: undefined, changedAt: 5_000 }))
+          ]).pipe(Effect.zipRight(tx.rememberMutation(
+            { mutationId: MutationId.make("m-old"), app: "notes", recordId: RecordId.make("old-live"), op: "put", outcome: appliedOutcome("old-live", 2) },
+            100
+          ))))
+        assert.strictEqual(yield* store.horizon(alice), 0)
+        const removed = yield* store.compact(alice, 1_000)
+        assert.strictEqual(removed, 1)
+        assert.strictEqual(yield* store.horizon(alice), 1)
+        const left = yield* store.changes(alice, { app: "notes", afterSeq: 0, limit: 10 })
+        assert.deepStrictEqual(left.map((r) => r.id), ["old-live", "new-gone"])
+        const recalled = yield* store.transact(alice, (tx) => tx.recallMutation(MutationId.make("m-old")))
+        assert.isTrue(Option.isNone(recalled))
+        assert.strictEqual(yield* store.compact(alice, 1_000), 0)
+        assert.strictEqual(yield* store.head(alice), 3)
+      })))
+  })

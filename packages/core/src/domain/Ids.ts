@@ -1,0 +1,31 @@
+/**
+ * Branded identifiers. Account ids are stored plain (§4.1.2, "Identifiers"); every other id is opaque.
+ */
+import { Schema } from "effect"
+
+const idString = (name: string, description: string) =>
+  Schema.String.pipe(
+    Schema.minLength(1, { message: () => `${name} must not be empty` }),
+    Schema.maxLength(128, { message: () => `${name} must be at most 128 characters` }),
+    Schema.pattern(/^[A-Za-z0-9._:-]+$/, {
+      message: () => `${name} may contain only letters, digits and . _ : -`
+    })
+  ).annotations({ description })
+
+export const AccountId = idString("account id", "The plain identifier of an account").pipe(
+  Schema.brand("AccountId")
+)
+export type AccountId = typeof AccountId.Type
+
+export const DeviceId = idString("device id", "A device registered to an account").pipe(Schema.brand("DeviceId"))
+export type DeviceId = typeof DeviceId.Type
+
+export const RecordId = idString("record id", "A record of one app, chosen by the device that created it").pipe(
+  Schema.brand("RecordId")
+)
+export type RecordId = typeof RecordId.Type
+
+export const MutationId = idString("mutation id", "A client-chosen id that makes a retried write idempotent").pipe(
+  Schema.brand("MutationId")
+)
+export type MutationId = typeof MutationId.Type

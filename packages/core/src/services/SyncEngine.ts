@@ -1,0 +1,269 @@
+/**
+ * The sync engine (DESIGN.md "Sync"): devices push batches of mutations and pull the changes after a cursor.
+ *
+ * - Every write takes the next account-wide `seq` inside the account's write lock, so a pull never misses a change
+ *   that commits late.
+ * - Each mutation is answered on its own: applied, duplicate (a retry: the first answer again), conflict (stale
+ *   `baseVersion`: the current record comes back), or rejected with a code and a reason. Nothing refused is stored.
+ * - A pull returns the latest state of each changed record in `seq` order, in pages; a cursor older than the
+ *   tombstone horizon is answered with `ResyncRequired`, never with a silent gap.
+ * - What deleting means is the app's policy (§4.1.3(2), §4.1.4(3)): trash apps keep the payload in the trash,
+ *   other apps keep only a tombstone.
+ */
+import { Context, Effect, Layer, Option } from "effect"
+import type { App } from "../domain/App.js"
+import { encodeCursor, decodeCursor, type Cursor } from "../domain/Cursor.js"
+import {
+  type AccountNotFound,
+  AppDisabled,
+  AppUnavailableInRegion,
+  BatchTooLarge,
+  FolderNotSelected,
+  type InvalidCursor,
+  InvalidMutation,
+  ResyncRequired
+} from "../domain/Errors.js"
+import type { AccountId, DeviceId } from "../domain/Ids.js"
+import { isAvailableIn, policyOf } from "../domain/Inventory.js"
+import {
+  type Applied,
+  type Mutation,
+  type MutationOutcome,
+  type RecordView,
+  type Rejected
+} from "../domain/Mutation.js"
+import { decodePayload, encodePayload, type GalleryItem } from "../domain/Payloads.js"
+import { type StoredRecord, Version } from "../domain/Record.js"
+import { isEnabled } from "../domain/SyncSettings.js"
+import { fromBody, toBody } from "../internal/body.js"
+import { RecordStore, type RecordTx } from "../ports/RecordStore.js"
+import type { StoreError } from "../ports/StoreError.js"
+import { AccountService } from "./AccountService.js"
+import { SyncSettingsService } from "./SyncSettingsService.js"
+import { nextSyncAt } from "./SyncPacing.js"
+
+/** The most mutations one push may carry. */
+export const maxBatchSize = 500
+/** The most changes one pull page returns, and the default page size. */
+export const maxPageSize = 1000
+export const defaultPageSize = 200
+
+export interface PushResult {
+  readonly outcomes: ReadonlyArray<MutationOutcome>
+  /** Epoch ms before which the device should not sync again in the background. */
+  readonly nextSyncAt: number
+}
+
+export interface PullRequest {
+  /** Absent: from the beginning of the app's feed. */
+  readonly cursor?: string | undefined
+  readonly limit?: number | undefined
+}
+
+export interface PullResult {
+  readonly changes: ReadonlyArray<RecordView>
+  /** Where the next pull continues; store it only once the page is applied. */
+  readonly cursor: Cursor
+  /** More changes wait after this page: pull again at once. */
+  readonly hasMore: boolean
+  readonly nextSyncAt: number
+}
+
+export const toView = (record: StoredRecord): RecordView => ({
+  id: record.id,
+  version: record.version,
+  seq: record.seq,
+  state: record.state,
+  changedAt: record.changedAt,
+  ...(record.body !== undefined ? { payload: fromBody(record.body) } : {}),
+  ...(record.trashedAt !== undefined ? { trashedAt: record.trashedAt } : {})
+})
+
+const reject = (m: Mutation, error: { readonly code: string; readonly message: string }): Rejected => ({
+  _tag: "rejected",
+  mutationId: m.mutationId,
+  recordId: m.recordId,
+  code: error.code,
+  reason: error.message
+})
+
+export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngine, {
+  readonly push: (
+    accountId: AccountId,
+    deviceId: DeviceId,
+    app: App,
+    mutations: ReadonlyArray<Mutation>
+  ) => Effect.Effect<PushResult, BatchTooLarge | AccountNotFound | StoreError>
+  readonly pull: (
+    accountId: AccountId,
+    app: App,
+    request?: PullRequest
+  ) => Effect.Effect<PullResult, InvalidCursor | ResyncRequired | AccountNotFound | StoreError>
+}>() {
+  static readonly layer = Layer.effect(
+    SyncEngine,
+    Effect.gen(function*() {
+      const accounts = yield* AccountService
+      const settingsService = yield* SyncSettingsService
+      const records = yield* RecordStore
+
+      const push = (accountId: AccountId, deviceId: DeviceId, app: App, mutations: ReadonlyArray<Mutation>) =>
+        Effect.gen(function*() {
+          if (mutations.length > maxBatchSize) {
+            return yield* new BatchTooLarge({ size: mutations.length, limit: maxBatchSize })
+          }
+          const account = yield* accounts.get(accountId)
+          // Settings are read inside the account's write lock: a change that turns the app off and purges its data
+          // takes the same lock, so a push either lands before the purge (and is purged) or sees the app off.
+          const outcomes = yield* records.transact(accountId, (tx) =>
+            Effect.gen(function*() {
+              const settings = yield* settingsService.get(accountId)
+              const gate = !isEnabled(settings, app)
+                ? new AppDisabled({ app })
+                : !isAvailableIn(app, account.region)
+                ? new AppUnavailableInRegion({ app, region: account.region })
+                : undefined
+              const outcomes: Array<MutationOutcome> = []
+              for (const m of mutations) {
+                outcomes.push(
+                  yield* applyOne(tx, deviceId, app, m, gate, settings.galleryFolders)
+                )
+              }
+              return outcomes
+            })
+          )
+          return { outcomes, nextSyncAt: yield* nextSyncAt(accountId) }
+        })
+
+      const applyOne = (
+        tx: RecordTx,
+        deviceId: DeviceId,
+        app: App,
+        m: Mutation,
+        gate: { readonly code: string; readonly message: string } | undefined,
+        galleryFolders: ReadonlyArray<string>
+      ) =>
+        Effect.gen(function*() {
+          const remembered = yield* tx.recallMutation(m.mutationId)
+          if (Option.isSome(remembered)) {
+            const first = remembered.value
+            return first.app === app && first.recordId === m.recordId && first.op === m.op
+              ? { _tag: "duplicate", mutationId: m.mutationId, recordId: m.recordId, first: first.outcome } as const
+              : reject(m, new InvalidMutation({ reason: "this mutation id was already used for another change" }))
+          }
+          if (gate !== undefined) return reject(m, gate)
+
+          let body: string | undefined
+          if (m.op === "put") {
+            if (m.payload === undefined) {
+              return reject(m, new InvalidMutation({ reason: "a put needs a payload" }))
+            }
+            const decoded = yield* Effect.either(decodePayload(app, m.payload))
+            if (decoded._tag === "Left") return reject(m, decoded.left)
+            if (app === "gallery") {
+              const folder = (decoded.right as GalleryItem).folder
+              if (!galleryFolders.includes(folder)) return reject(m, new FolderNotSelected({ folder }))
+            }
+            const encoded = yield* Effect.either(encodePayload(app, decoded.right))
+            if (encoded._tag === "Left") return reject(m, encoded.left)
+            body = toBody(encoded.right)
+          } else if (m.payload !== undefined) {
+            return reject(m, new InvalidMutation({ reason: "a delete carries no payload" }))
+          }
+
+          const current = yield* tx.get(app, m.recordId)
+          const conflict = (): MutationOutcome => ({
+            _tag: "conflict",
+            mutationId: m.mutationId,
+            recordId: m.recordId,
+            ...(Option.isSome(current) ? { current: toView(current.value) } : {})
+          })
+          if (m.baseVersion !== undefined && !matchesBase(current, m.baseVersion)) return conflict()
+
+          const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+          const next = Option.match(current, {
+            onNone: () => Version.make(1),
+            onSome: (r) => Version.make(r.version + 1)
+          })
+          let written: StoredRecord
+          if (m.op === "put") {
+            // A trashed record comes back only through an explicit restore, never through a stale device's put.
+            if (Option.isSome(current) && current.value.state === "trashed") return conflict()
+            written = yield* tx.write({
+              accountId: tx.accountId,
+              app,
+              id: m.recordId,
+              version: next,
+              state: "active",
+              body: body!,
+              changedAt: now,
+              changedBy: deviceId
+            })
+          } else {
+            if (Option.isNone(current)) {
+              return reject(m, new InvalidMutation({ reason: "there is no such record to delete" }))
+            }
+            const record = current.value
+            if (record.state !== "active") {
+              // Deleting what is already deleted changes nothing; the answer says where it stands.
+              return applied(m, record)
+            }
+            written = yield* tx.write(
+              policyOf(app).onDelete === "trash"
+                ? { ...record, version: next, state: "trashed", changedAt: now, changedBy: deviceId, trashedAt: now }
+                : {
+                  accountId: record.accountId,
+                  app,
+                  id: record.id,
+                  version: next,
+                  state: "purged",
+                  changedAt: now,
+                  changedBy: deviceId
+                }
+            )
+          }
+          const outcome = applied(m, written)
+          yield* tx.rememberMutation({ mutationId: m.mutationId, app, recordId: m.recordId, op: m.op, outcome }, now)
+          return outcome
+        })
+
+      const pull = (accountId: AccountId, app: App, request: PullRequest = {}) =>
+        Effect.gen(function*() {
+          yield* accounts.get(accountId)
+          const afterSeq = request.cursor === undefined ? 0 : yield* decodeCursor(app, request.cursor)
+          const limit = Math.min(Math.max(Math.trunc(request.limit ?? defaultPageSize), 1), maxPageSize)
+          // The head is read before the changes: everything at or below it has committed, so a page that ends the
+          // feed may move the cursor up to it without passing a change that commits later.
+          const head = yield* records.head(accountId)
+          const page = yield* records.changes(accountId, { app, afterSeq, limit: limit + 1 })
+          // The horizon is read after the changes: if compaction removed a tombstone this cursor had not seen,
+          // before or during the read, the horizon now says so.
+          const horizon = yield* records.horizon(accountId)
+          if (afterSeq < horizon && afterSeq !== 0) return yield* new ResyncRequired({ horizon })
+          const hasMore = page.length > limit
+          const changes = hasMore ? page.slice(0, limit) : page
+          const last = changes.length > 0 ? changes[changes.length - 1]!.seq : afterSeq
+          const cursor = encodeCursor(app, hasMore ? last : Math.max(last, head))
+          return { changes: changes.map(toView), cursor, hasMore, nextSyncAt: yield* nextSyncAt(accountId) }
+        })
+
+      return { push, pull }
+    })
+  )
+}
+
+/** Whether `current` is what a mutation based on `baseVersion` expects; 0 expects no live record. */
+const matchesBase = (current: Option.Option<StoredRecord>, baseVersion: number): boolean =>
+  baseVersion === 0
+    ? Option.isNone(current) || current.value.state === "purged"
+    : Option.isSome(current) && current.value.version === baseVersion
+
+const applied = (m: Mutation, record: StoredRecord): Applied => ({
+  _tag: "applied",
+  mutationId: m.mutationId,
+  recordId: m.recordId,
+  version: record.version,
+  seq: record.seq,
+  state: record.state
+})
+

@@ -1,0 +1,71 @@
+/**
+ * Reading and changing a person's sync choices (§4.1.3(1): sync can be turned on or off per app at any time;
+ * §4.1.4(2): Wi-Fi only, gallery folders, home-screen backup schedule). Turning on an app that is not offered in
+ * the account's region is refused (§4.1.3(1) note).
+ */
+import { Context, Effect, Layer, Option, Schema } from "effect"
+import type { App } from "../domain/App.js"
+import type { AccountNotFound } from "../domain/Errors.js"
+import { AppUnavailableInRegion, InvalidSettings } from "../domain/Errors.js"
+import type { AccountId } from "../domain/Ids.js"
+import { isAvailableIn } from "../domain/Inventory.js"
+import {
+  applyPatch,
+  defaultSyncSettings,
+  type SyncSettings,
+  SyncSettingsPatch,
+  turnedOff
+} from "../domain/SyncSettings.js"
+import { firstProblem } from "../internal/parseErrors.js"
+import { SyncSettingsStore } from "../ports/SyncSettingsStore.js"
+import type { StoreError } from "../ports/StoreError.js"
+import { AccountService } from "./AccountService.js"
+
+export interface SettingsChange {
+  readonly settings: SyncSettings
+  /** Apps this change turned off, for the deletion rules that follow (§4.1.4(3)). */
+  readonly turnedOff: ReadonlyArray<App>
+}
+
+export class SyncSettingsService extends Context.Tag("@custos/core/SyncSettingsService")<SyncSettingsService, {
+  readonly get: (accountId: AccountId) => Effect.Effect<SyncSettings, AccountNotFound | StoreError>
+  /** Applies a patch given in its encoded (JSON) form; nothing changes if any part of it is refused. */
+  readonly update: (
+    accountId: AccountId,
+    patch: unknown
+  ) => Effect.Effect<SettingsChange, InvalidSettings | AppUnavailableInRegion | AccountNotFound | StoreError>
+}>() {
+  static readonly layer = Layer.effect(
+    SyncSettingsService,
+    Effect.gen(function*() {
+      const accounts = yield* AccountService
+      const store = yield* SyncSettingsStore
+
+      const get = (accountId: AccountId) =>
+        accounts.get(accountId).pipe(
+          Effect.zipRight(store.get(accountId)),
+          Effect.map(Option.getOrElse(() => defaultSyncSettings))
+        )
+
+      const update = (accountId: AccountId, input: unknown) =>
+        Effect.gen(function*() {
+          const account = yield* accounts.get(accountId)
+          const patch = yield* Schema.decodeUnknown(SyncSettingsPatch)(input, { onExcessProperty: "error" }).pipe(
+            Effect.mapError((error) => new InvalidSettings({ reason: firstProblem(error) }))
+          )
+          let before = defaultSyncSettings
+          const settings = yield* store.modify(accountId, (current) => {
+            before = Option.getOrElse(current, () => defaultSyncSettings)
+            const after = applyPatch(before, patch)
+            const refused = after.enabled.find((app) => !before.enabled.includes(app) && !isAvailableIn(app, account.region))
+            return refused === undefined
+              ? Effect.succeed(after)
+              : Effect.fail(new AppUnavailableInRegion({ app: refused, region: account.region }))
+          })
+          return { settings, turnedOff: turnedOff(before, settings) }
+        })
+
+      return { get, update }
+    })
+  )
+}
