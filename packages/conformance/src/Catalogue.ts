@@ -1,7 +1,7 @@
 /**
  * Every requirement a Custos target is tested against, in one list. `REQUIREMENTS.md` is generated from it.
  */
-import type { Requirement, RequirementId } from "./Requirement.js"
+import type { Requirement } from "./Requirement.js"
 import { InventoryRequirements } from "./requirements/InventoryRequirements.js"
 import { SyncRequirements } from "./requirements/SyncRequirements.js"
 
@@ -12,7 +12,7 @@ export type KnownRequirementId =
   | (typeof SyncRequirements)[number]["id"]
 
 export const requirementById = (id: string): Requirement => {
-  const found = Catalogue.find((r) => r.id === (id as RequirementId))
+  const found = Catalogue.find((r) => r.id === id)
   if (found === undefined) throw new Error(`No requirement ${id} in the catalogue`)
   return found
 }

@@ -19,7 +19,7 @@ export type Capability = typeof Capability.Type
 export const Level = Schema.Literal("MUST", "SHOULD", "MAY")
 export type Level = typeof Level.Type
 
-export const RequirementId = Schema.String.pipe(Schema.pattern(/^[A-Z]+-\d{3}$/), Schema.brand("RequirementId"))
+export const RequirementId = Schema.String.pipe(Schema.pattern(/^[A-Z]+-\d{3}$/))
 export type RequirementId = typeof RequirementId.Type
 
 export const Requirement = Schema.Struct({
@@ -36,14 +36,14 @@ export const Requirement = Schema.Struct({
 })
 export type Requirement = typeof Requirement.Type
 
-export const requirement = (
-  id: string,
+export const requirement = <const Id extends string>(
+  id: Id,
   level: Level,
   section: string,
   statement: string,
   options: { readonly capabilities?: ReadonlyArray<Capability>; readonly untestable?: string } = {}
-): Requirement => ({
-  id: RequirementId.make(id),
+): Requirement & { readonly id: Id } => ({
+  id,
   level,
   section,
   statement,

@@ -45,7 +45,7 @@ export const defaultSyncSettings: SyncSettings = {
 
 /** A partial update; only the fields present change. `apps` turns single apps on or off. */
 export const SyncSettingsPatch = Schema.Struct({
-  apps: Schema.optional(Schema.Record({ key: App, value: Schema.Boolean })),
+  apps: Schema.optional(Schema.partial(Schema.Record({ key: App, value: Schema.Boolean }))),
   wifiOnly: Schema.optional(Schema.Boolean),
   galleryFolders: Schema.optional(SyncSettings.fields.galleryFolders),
   homeScreenBackup: Schema.optional(BackupSchedule)

@@ -1,0 +1,15 @@
+import { layerMemoryStores } from "@custos/adapters/memory/MemoryStores"
+import { registerChecks } from "@custos/conformance/Check"
+import { layerInProcessDriver } from "@custos/conformance/drivers/InProcessDriver"
+import { SyncChecks } from "@custos/conformance/suites/SyncChecks"
+import { syncInvariantChecks } from "@custos/conformance/suites/SyncInvariants"
+import type { Target } from "@custos/conformance/Target"
+
+const target: Target = {
+  name: "in-process core over memory stores",
+  capabilities: new Set(["clock-control", "region-browser"]),
+  layer: layerInProcessDriver("memory", layerMemoryStores)
+}
+
+registerChecks(target, "Sync requirements", SyncChecks)
+registerChecks(target, "Sync invariants", syncInvariantChecks({ runs: 60, maxOps: 60 }))
