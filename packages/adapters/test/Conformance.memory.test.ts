@@ -1,6 +1,7 @@
 import { layerMemoryStores } from "@custos/adapters/memory/MemoryStores"
 import { registerChecks } from "@custos/conformance/Check"
 import { layerInProcessDriver } from "@custos/conformance/drivers/InProcessDriver"
+import { InventoryChecks } from "@custos/conformance/suites/InventoryChecks"
 import { SyncChecks } from "@custos/conformance/suites/SyncChecks"
 import { syncInvariantChecks } from "@custos/conformance/suites/SyncInvariants"
 import type { Target } from "@custos/conformance/Target"
@@ -11,5 +12,6 @@ const target: Target = {
   layer: layerInProcessDriver("memory", layerMemoryStores)
 }
 
+registerChecks(target, "Inventory requirements", InventoryChecks)
 registerChecks(target, "Sync requirements", SyncChecks)
 registerChecks(target, "Sync invariants", syncInvariantChecks({ runs: 60, maxOps: 60 }))

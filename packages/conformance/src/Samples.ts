@@ -31,7 +31,8 @@ export const samples: { readonly [A in App]: (n: number) => Record<string, unkno
   contacts: (n) => ({
     name: { given: "Ada", family: `Example ${n}`, formatted: `Ada Example ${n}` },
     phones: [{ label: "mobile", number: "+44 20 7946 0000" }],
-    emails: [{ label: "home", address: `ada${n}@example.org` }]
+    emails: [{ label: "home", address: `ada${n}@example.org` }],
+    addresses: []
   }),
   "call-history": (n) => ({
     number: "+1 555 0100",

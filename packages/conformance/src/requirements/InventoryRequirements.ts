@@ -38,6 +38,7 @@ export const InventoryRequirements = [
     "INV-006",
     "MUST",
     "§4.1.2",
-    "Data is retained until the person deletes it: nothing an account stores disappears without a deletion, purge or retention rule of its own app."
+    "Data is retained until the person deletes it: nothing an account stores disappears without a deletion, purge or retention rule of its own app.",
+    { capabilities: ["clock-control"] }
   )
 ] as const

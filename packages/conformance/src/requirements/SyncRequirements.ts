@@ -70,7 +70,7 @@ export const SyncRequirements = [
     "SYNC-012",
     "MUST",
     "ours",
-    "A cursor older than the tombstone horizon is answered with resync-required, never with a silent gap.",
+    "A cursor older than the tombstone horizon is answered with resync-required, never with a silent gap; the device client then rebuilds its replica.",
     { capabilities: ["clock-control"] }
   ),
   requirement(

@@ -207,6 +207,23 @@ export const SyncChecks: ReadonlyArray<Check> = [
     assert.deepStrictEqual(fresh.changes.map((c) => [c.id, c.state]), [["b2", "active"]])
   })),
 
+  check("SYNC-012", "a device client told to resync rebuilds its replica and drops what was deleted meanwhile", Effect.gen(function*() {
+    const driver = yield* Driver
+    const account = yield* accountWith(["bluetooth"])
+    const client = yield* makeDeviceSyncClient({ mutationIdPrefix: freshMutationId("drawer") }).pipe(
+      Effect.provideService(SyncTransport, yield* driver.transport(account, tablet))
+    )
+    yield* pushOne(account, "bluetooth", put("b1", sample("bluetooth", 1)))
+    yield* pushOne(account, "bluetooth", put("b2", sample("bluetooth", 2)))
+    yield* client.sync("bluetooth", { trigger: "user", network: "wifi" })
+    assert.deepStrictEqual((yield* client.records("bluetooth")).map((r) => r.id).sort(), ["b1", "b2"])
+    yield* pushOne(account, "bluetooth", del("b1", { baseVersion: 1 }))
+    yield* driver.advanceClock(Duration.days(400))
+    const report = yield* client.sync("bluetooth", { trigger: "user", network: "wifi" })
+    assert.isTrue(report.resynced)
+    assert.deepStrictEqual((yield* client.records("bluetooth")).map((r) => r.id), ["b2"])
+  })),
+
   check("SYNC-013", undefined, Effect.gen(function*() {
     const driver = yield* Driver
     const account = yield* accountWith(["notes", "contacts"])

@@ -28,7 +28,7 @@ export const decodeCursor = (app: App, cursor: string): Effect.Effect<number, In
   if (cursorApp !== app) {
     return Effect.fail(new InvalidCursor({ reason: `it belongs to ${cursorApp}, not ${app}` }))
   }
-  const seq = /^[0-9a-z]{1,11}$/.test(digits) ? parseInt(digits, 36) : NaN
+  const seq = /^(0|[1-9a-z][0-9a-z]{0,10})$/.test(digits) ? parseInt(digits, 36) : NaN
   return Number.isSafeInteger(seq)
     ? Effect.succeed(seq)
     : Effect.fail(new InvalidCursor({ reason: "its position is malformed" }))

@@ -102,7 +102,7 @@ export class InvalidRegion extends Schema.TaggedError<InvalidRegion>()("InvalidR
 }) {
   readonly code = "invalid-region"
   override get message() {
-    return `"${this.region}" is not an ISO 3166-1 alpha-2 country code`
+    return `The region "${this.region}" is not an ISO 3166-1 alpha-2 country code such as DE`
   }
 }
 
