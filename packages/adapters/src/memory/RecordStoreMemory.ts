@@ -111,6 +111,38 @@ export const makeRecordStoreMemory = Effect.sync(() => {
         }
         return out
       }),
+    list: (accountId, { afterSeq = 0, app, limit, state }) =>
+      Effect.sync(() =>
+        [...stateOf(accountId).records.values()]
+          .filter((r) => r.state === state && (app === undefined || r.app === app) && r.seq > afterSeq)
+          .sort((a, b) => a.seq - b.seq)
+          .slice(0, limit)
+      ),
+    dueForPurge: (before, limit) =>
+      Effect.sync(() => {
+        const due: Array<StoredRecord> = []
+        for (const state of accounts.values()) {
+          for (const r of state.records.values()) {
+            if (r.state === "trashed" && r.deleteBy !== undefined && r.deleteBy <= before) due.push(r)
+          }
+        }
+        return due
+          .sort((a, b) => a.deleteBy! - b.deleteBy!)
+          .slice(0, limit)
+          .map((r) => ({ accountId: r.accountId, app: r.app, id: r.id }))
+      }),
+    usage: (accountId) =>
+      Effect.sync(() => {
+        let records = 0
+        let bytes = 0
+        for (const r of stateOf(accountId).records.values()) {
+          if (r.state !== "purged") {
+            records++
+            bytes += r.size
+          }
+        }
+        return { records, bytes }
+      }),
     head: (accountId) => Effect.sync(() => stateOf(accountId).head),
     horizon: (accountId) => Effect.sync(() => stateOf(accountId).horizon),
     compact: (accountId, before) =>

@@ -22,6 +22,7 @@ const rec = (app: App, id: string, version: number, extra: Partial<RecordWrite> 
   body: JSON.stringify({ id, version }),
   changedAt: 1_000,
   changedBy: DeviceId.make("phone"),
+  size: 20,
   ...extra
 })
 
@@ -156,6 +157,60 @@ export const recordStoreSuite = <E>(name: string, layer: Layer.Layer<RecordStore
         assert.deepStrictEqual(Option.getOrThrow(recalled), remembered)
         const elsewhere = yield* store.transact(bob, (tx) => tx.recallMutation(MutationId.make("m-n1")))
         assert.isTrue(Option.isNone(elsewhere))
+      })))
+
+    it.effect("records are listed by state and app in seq order, page by page", () =>
+      run(Effect.gen(function*() {
+        const store = yield* RecordStore
+        yield* store.transact(alice, (tx) =>
+          Effect.all([
+            tx.write(rec("notes", "t1", 2, { state: "trashed", trashedAt: 500, deleteBy: 9_000 })),
+            tx.write(rec("notes", "a1", 1)),
+            tx.write(rec("contacts", "t2", 2, { state: "trashed", trashedAt: 600, deleteBy: 8_000 })),
+            tx.write(rec("notes", "t3", 2, { state: "trashed", trashedAt: 700, deleteBy: 7_000 }))
+          ]))
+        const trashed = yield* store.list(alice, { state: "trashed", limit: 10 })
+        assert.deepStrictEqual(trashed.map((r) => r.id), ["t1", "t2", "t3"])
+        assert.deepStrictEqual(trashed.map((r) => r.deleteBy), [9_000, 8_000, 7_000])
+        const notes = yield* store.list(alice, { app: "notes", state: "trashed", limit: 10 })
+        assert.deepStrictEqual(notes.map((r) => r.id), ["t1", "t3"])
+        const page = yield* store.list(alice, { state: "trashed", afterSeq: trashed[0]!.seq, limit: 1 })
+        assert.deepStrictEqual(page.map((r) => r.id), ["t2"])
+        assert.deepStrictEqual((yield* store.list(bob, { state: "trashed", limit: 10 })).length, 0)
+      })))
+
+    it.effect("records due for purge are found across accounts, oldest receipt first", () =>
+      run(Effect.gen(function*() {
+        const store = yield* RecordStore
+        yield* store.transact(alice, (tx) =>
+          Effect.all([
+            tx.write(rec("notes", "late", 2, { state: "trashed", trashedAt: 1, deleteBy: 5_000 })),
+            tx.write(rec("notes", "early", 2, { state: "trashed", trashedAt: 1, deleteBy: 1_000 })),
+            tx.write(rec("notes", "live", 1))
+          ]))
+        yield* store.transact(bob, (tx) =>
+          tx.write({ ...rec("gallery", "mid", 2, { state: "trashed", trashedAt: 1, deleteBy: 2_000 }), accountId: bob }))
+        const due = yield* store.dueForPurge(5_000, 10)
+        assert.deepStrictEqual(due.map((d) => [d.accountId, d.app, d.id]), [
+          [alice, "notes", "early"],
+          [bob, "gallery", "mid"],
+          [alice, "notes", "late"]
+        ])
+        assert.deepStrictEqual((yield* store.dueForPurge(2_000, 10)).map((d) => d.id), ["early", "mid"])
+        assert.deepStrictEqual((yield* store.dueForPurge(5_000, 1)).map((d) => d.id), ["early"])
+      })))
+
+    it.effect("usage adds up active and trashed records, not tombstones", () =>
+      run(Effect.gen(function*() {
+        const store = yield* RecordStore
+        yield* store.transact(alice, (tx) =>
+          Effect.all([
+            tx.write(rec("notes", "a", 1, { size: 100 })),
+            tx.write(rec("notes", "t", 2, { state: "trashed", trashedAt: 1, deleteBy: 2, size: 50 })),
+            tx.write(rec("notes", "p", 2, { state: "purged", body: undefined, size: 0 }))
+          ]))
+        assert.deepStrictEqual(yield* store.usage(alice), { records: 2, bytes: 150 })
+        assert.deepStrictEqual(yield* store.usage(bob), { records: 0, bytes: 0 })
       })))
 
     it.effect("compaction removes old tombstones and mutations only, and raises the horizon", () =>

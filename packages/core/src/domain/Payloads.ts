@@ -678,3 +678,20 @@ export const decodePayload = (app: App, input: unknown): Effect.Effect<Payload, 
  */
 export const encodePayload = (app: App, payload: Payload): Effect.Effect<unknown, InvalidPayload> =>
   Schema.encode(schemaOf(app), parseOptions)(payload).pipe(Effect.mapError(toInvalidPayload(app)))
+
+/** The blobs a payload references: a gallery item's file, a recording's audio, a backup's wallpaper. */
+export const blobRefsOf = (app: App, payload: Payload): ReadonlyArray<BlobRef> => {
+  switch (app) {
+    case "gallery":
+    case "recordings": {
+      const blob = (payload as GalleryItem | Recording).blob
+      return blob === undefined ? [] : [blob]
+    }
+    case "home-screen": {
+      const wallpaper = (payload as HomeScreenBackup).wallpaper
+      return wallpaper === undefined ? [] : [wallpaper]
+    }
+    default:
+      return []
+  }
+}

@@ -35,7 +35,13 @@ export const StoredRecord = Schema.Struct({
   changedAt: Schema.Number,
   /** The device whose mutation made the last change, if one did. */
   changedBy: Schema.optional(DeviceId),
-  trashedAt: Schema.optional(Schema.Number)
+  trashedAt: Schema.optional(Schema.Number),
+  /** The retention receipt of a trashed record: it is purged at the first sweep after this (epoch ms). */
+  deleteBy: Schema.optional(Schema.Number),
+  /** Bytes counted toward the storage quota: the body and every blob it references; 0 for tombstones. */
+  size: Schema.Int.pipe(Schema.nonNegative()),
+  /** Ids of the blobs the record references, so purges and blob collection need not open the body. */
+  blobs: Schema.optional(Schema.Array(Schema.String))
 })
 export type StoredRecord = typeof StoredRecord.Type
 

@@ -9,7 +9,7 @@ import { Context } from "effect"
 import type { App } from "../domain/App.js"
 import type { AccountId, MutationId, RecordId } from "../domain/Ids.js"
 import type { RememberedMutation } from "../domain/Mutation.js"
-import type { RecordWrite, StoredRecord } from "../domain/Record.js"
+import type { RecordState, RecordWrite, StoredRecord } from "../domain/Record.js"
 import type { StoreError } from "./StoreError.js"
 
 /** What a transaction may do; its reads see its own writes. */
@@ -27,6 +27,29 @@ export interface ChangesQuery {
   /** Only records whose last change is after this `seq`. */
   readonly afterSeq: number
   readonly limit: number
+}
+
+export interface ListQuery {
+  /** All apps when absent. */
+  readonly app?: App | undefined
+  readonly state: RecordState
+  /** Only records whose `seq` is greater: the position after the last record of the previous page. */
+  readonly afterSeq?: number | undefined
+  readonly limit: number
+}
+
+/** A record whose retention receipt has run out. */
+export interface DueRecord {
+  readonly accountId: AccountId
+  readonly app: App
+  readonly id: RecordId
+}
+
+export interface Usage {
+  /** Active and trashed records. */
+  readonly records: number
+  /** Their `size`s added up: bodies and referenced blobs. */
+  readonly bytes: number
 }
 
 export class RecordStore extends Context.Tag("@custos/core/RecordStore")<RecordStore, {
@@ -48,6 +71,12 @@ export class RecordStore extends Context.Tag("@custos/core/RecordStore")<RecordS
    * deletion and must resync.
    */
   readonly horizon: (accountId: AccountId) => Effect.Effect<number, StoreError>
+  /** Records of the account in one state, in ascending `seq`, at most `limit`. */
+  readonly list: (accountId: AccountId, query: ListQuery) => Effect.Effect<ReadonlyArray<StoredRecord>, StoreError>
+  /** Trashed records of any account whose `deleteBy` is at or before `before`, oldest receipt first. */
+  readonly dueForPurge: (before: number, limit: number) => Effect.Effect<ReadonlyArray<DueRecord>, StoreError>
+  /** What the account's active and trashed records take up. */
+  readonly usage: (accountId: AccountId) => Effect.Effect<Usage, StoreError>
   /**
    * Removes tombstones and remembered mutations whose time is before `before` (epoch ms), raising the horizon to
    * the highest removed tombstone `seq`. Returns how many tombstones went.

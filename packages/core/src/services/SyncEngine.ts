@@ -32,10 +32,10 @@ import {
   type RecordView,
   type Rejected
 } from "../domain/Mutation.js"
-import { decodePayload, encodePayload, type GalleryItem } from "../domain/Payloads.js"
+import { blobRefsOf, type BlobRef, decodePayload, encodePayload, type GalleryItem } from "../domain/Payloads.js"
 import { type StoredRecord, Version } from "../domain/Record.js"
 import { isEnabled } from "../domain/SyncSettings.js"
-import { fromBody, toBody } from "../internal/body.js"
+import { bodyBytes, fromBody, toBody } from "../internal/body.js"
 import { RecordStore, type RecordTx } from "../ports/RecordStore.js"
 import type { StoreError } from "../ports/StoreError.js"
 import { AccountService } from "./AccountService.js"
@@ -154,6 +154,7 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
           if (gate !== undefined) return reject(m, gate)
 
           let body: string | undefined
+          let blobs: ReadonlyArray<BlobRef> = []
           if (m.op === "put") {
             if (m.payload === undefined) {
               return reject(m, new InvalidMutation({ reason: "a put needs a payload" }))
@@ -167,6 +168,7 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
             const encoded = yield* Effect.either(encodePayload(app, decoded.right))
             if (encoded._tag === "Left") return reject(m, encoded.left)
             body = toBody(encoded.right)
+            blobs = blobRefsOf(app, decoded.right)
           } else if (m.payload !== undefined) {
             return reject(m, new InvalidMutation({ reason: "a delete carries no payload" }))
           }
@@ -197,7 +199,9 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
               state: "active",
               body: body!,
               changedAt: now,
-              changedBy: deviceId
+              changedBy: deviceId,
+              size: bodyBytes(body!) + blobs.reduce((sum, blob) => sum + blob.size, 0),
+              ...(blobs.length > 0 ? { blobs: blobs.map((blob) => blob.id) } : {})
             })
           } else {
             if (Option.isNone(current)) {
@@ -218,7 +222,8 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
                   version: next,
                   state: "purged",
                   changedAt: now,
-                  changedBy: deviceId
+                  changedBy: deviceId,
+                  size: 0
                 }
             )
           }
