@@ -8,7 +8,7 @@ import type { AccountId, DeviceId } from "@custos/core/domain/Ids"
 import type { AppPolicy, DataTypeEntry } from "@custos/core/domain/Inventory"
 import type { Mutation } from "@custos/core/domain/Mutation"
 import type { SyncSettings } from "@custos/core/domain/SyncSettings"
-import type { PullRequest, PullResult, PushResult } from "@custos/core/services/SyncEngine"
+import type { PullRequest, PullResult, PushResult, SyncOptions } from "@custos/core/services/SyncEngine"
 import type { Duration, Effect } from "effect"
 import { Context } from "effect"
 import type { Capability } from "./Requirement.js"
@@ -36,9 +36,15 @@ export class Driver extends Context.Tag("@custos/conformance/Driver")<Driver, {
     account: AccountId,
     device: DeviceId,
     app: App,
-    mutations: ReadonlyArray<Mutation>
+    mutations: ReadonlyArray<Mutation>,
+    options?: SyncOptions
   ) => Effect.Effect<PushResult, TargetError>
-  readonly pull: (account: AccountId, app: App, request?: PullRequest) => Effect.Effect<PullResult, TargetError>
+  readonly pull: (
+    account: AccountId,
+    app: App,
+    request?: PullRequest & SyncOptions,
+    device?: DeviceId
+  ) => Effect.Effect<PullResult, TargetError>
   /** A transport for a device client signed in as `device` of `account`. */
   readonly transport: (account: AccountId, device: DeviceId) => Effect.Effect<SyncTransport["Type"], TargetError>
   /** Moves the target's clock forward and runs its time-driven jobs (needs `clock-control`). */

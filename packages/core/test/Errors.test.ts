@@ -87,6 +87,46 @@ const cases: { readonly [K in keyof typeof Errors]: Case } = {
     make: () => new Errors.InvalidAccountId({ reason: "account id must not be empty" }),
     code: "invalid-account-id",
     mentions: ["account id must not be empty"]
+  },
+  PurchaseExists: {
+    make: () => new Errors.PurchaseExists({ purchaseId: "order-42" }),
+    code: "purchase-exists",
+    mentions: ["order-42"]
+  },
+  InvalidPurchase: {
+    make: () => new Errors.InvalidPurchase({ reason: "validUntil must be after validFrom" }),
+    code: "invalid-purchase",
+    mentions: ["validUntil must be after validFrom"]
+  },
+  QuotaExceeded: {
+    make: () => new Errors.QuotaExceeded({ usageBytes: 4900, quotaBytes: 5000, neededBytes: 250 }),
+    code: "quota-exceeded",
+    mentions: ["4900", "5000", "250"]
+  },
+  SyncTooSoon: {
+    make: () => new Errors.SyncTooSoon({ retryAt: Date.UTC(2026, 0, 2, 3, 4, 5) }),
+    code: "sync-too-soon",
+    mentions: ["2026-01-02T03:04:05.000Z"]
+  },
+  RecordNotFound: {
+    make: () => new Errors.RecordNotFound({ app: "notes", recordId: "note-7" }),
+    code: "record-not-found",
+    mentions: ["notes", "note-7"]
+  },
+  NotInTrash: {
+    make: () => new Errors.NotInTrash({ app: "contacts", recordId: "c-1", state: "active" }),
+    code: "not-in-trash",
+    mentions: ["contacts", "c-1", "active"]
+  },
+  NoTrash: {
+    make: () => new Errors.NoTrash({ app: "wifi" }),
+    code: "no-trash",
+    mentions: ["wifi"]
+  },
+  UnknownDataType: {
+    make: () => new Errors.UnknownDataType({ dataType: "horoscopes" }),
+    code: "unknown-data-type",
+    mentions: ["horoscopes"]
   }
 }
 
@@ -96,7 +136,7 @@ const kebab = /^[a-z]+(-[a-z]+)*$/
 describe("Errors", () => {
   it("covers every class exported by domain/Errors.ts", () => {
     assert.deepStrictEqual([...names].sort(), Object.keys(Errors).sort())
-    assert.strictEqual(names.length, 13)
+    assert.strictEqual(names.length, 21)
   })
 
   for (const name of names) {

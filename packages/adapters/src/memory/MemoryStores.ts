@@ -4,11 +4,15 @@
  */
 import { Layer } from "effect"
 import { layerAccountStoreMemory } from "./AccountStoreMemory.js"
+import { layerDeviceStoreMemory } from "./DeviceStoreMemory.js"
+import { layerMembershipStoreMemory } from "./MembershipStoreMemory.js"
 import { layerRecordStoreMemory } from "./RecordStoreMemory.js"
 import { layerSyncSettingsStoreMemory } from "./SyncSettingsStoreMemory.js"
 
 export const layerMemoryStores = Layer.mergeAll(
   layerAccountStoreMemory,
   layerRecordStoreMemory,
-  layerSyncSettingsStoreMemory
+  layerSyncSettingsStoreMemory,
+  layerMembershipStoreMemory,
+  layerDeviceStoreMemory
 )

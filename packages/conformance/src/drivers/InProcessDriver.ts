@@ -4,7 +4,10 @@
  */
 import { makeInProcessTransport } from "@custos/core/client/InProcessTransport"
 import { Policies, Inventory } from "@custos/core/domain/Inventory"
+import { DeviceId } from "@custos/core/domain/Ids"
 import type { AccountStore } from "@custos/core/ports/AccountStore"
+import type { DeviceStore } from "@custos/core/ports/DeviceStore"
+import type { MembershipStore } from "@custos/core/ports/MembershipStore"
 import type { RecordStore } from "@custos/core/ports/RecordStore"
 import type { SyncSettingsStore } from "@custos/core/ports/SyncSettingsStore"
 import { AccountService } from "@custos/core/services/AccountService"
@@ -16,7 +19,13 @@ import { Effect, Layer, TestClock } from "effect"
 import { Driver, type TargetError } from "../Driver.js"
 import type { Capability } from "../Requirement.js"
 
-export type StorageLayer<E = never> = Layer.Layer<RecordStore | AccountStore | SyncSettingsStore, E>
+export type StorageLayer<E = never> = Layer.Layer<
+  RecordStore | AccountStore | SyncSettingsStore | MembershipStore | DeviceStore,
+  E
+>
+
+/** The device the suite pulls as when a check does not name one. */
+const readerDevice = DeviceId.make("conformance-reader")
 
 const capabilities: ReadonlySet<Capability> = new Set<Capability>(["clock-control", "region-browser"])
 
@@ -41,8 +50,9 @@ export const layerInProcessDriver = <E>(name: string, storage: StorageLayer<E>) 
         createAccount: (region) => asTarget(accounts.create({ region }).pipe(Effect.map((a) => a.id))),
         settings: (account) => asTarget(settings.get(account)),
         updateSettings: (account, patch) => asTarget(settings.update(account, patch).pipe(Effect.map((c) => c.settings))),
-        push: (account, device, app, mutations) => asTarget(engine.push(account, device, app, mutations)),
-        pull: (account, app, request) => asTarget(engine.pull(account, app, request)),
+        push: (account, device, app, mutations, options) =>
+          asTarget(engine.push(account, device, app, mutations, options)),
+        pull: (account, app, request, device = readerDevice) => asTarget(engine.pull(account, device, app, request)),
         transport: (account, device) =>
           makeInProcessTransport(account, device).pipe(Effect.provide(context)),
         advanceClock: (by) => TestClock.adjust(by).pipe(Effect.zipRight(asTarget(compaction.compactAll)), Effect.asVoid)

@@ -17,7 +17,10 @@ import type { MutationId, RecordId } from "../domain/Ids.js"
 import { policyOf } from "../domain/Inventory.js"
 import type { Mutation, RecordView } from "../domain/Mutation.js"
 import type { RecordState } from "../domain/Record.js"
+import type { SyncTrigger } from "../services/SyncPacing.js"
 import { type SyncCallError, SyncTransport } from "./SyncTransport.js"
+
+export type { SyncTrigger }
 
 export interface LocalRecord {
   readonly id: RecordId
@@ -50,7 +53,6 @@ export interface RejectionReport {
   readonly reason: string
 }
 
-export type SyncTrigger = "background" | "user"
 export type Network = "wifi" | "cellular"
 
 export interface SyncReport {
@@ -161,7 +163,7 @@ export const makeDeviceSyncClient = (options: DeviceClientOptions) =>
       ...(e.op === "put" ? { payload: e.payload } : {})
     })
 
-    const push = (app: App, replica: AppReplica) =>
+    const push = (app: App, replica: AppReplica, trigger: SyncTrigger) =>
       Effect.gen(function*() {
         const tally = { applied: 0, duplicates: 0, conflicts: 0, rejected: 0 }
         while (true) {
@@ -175,7 +177,7 @@ export const makeDeviceSyncClient = (options: DeviceClientOptions) =>
           }
           if (batch.length === 0) return tally
           for (const e of batch) e.sent = true
-          const result = yield* transport.push(app, batch.map(toMutation))
+          const result = yield* transport.push(app, batch.map(toMutation), { trigger })
           nextSyncAt = result.nextSyncAt
           for (const outcome of result.outcomes) {
             const entry = replica.outbox.find((e) => e.mutationId === outcome.mutationId)
@@ -241,14 +243,14 @@ export const makeDeviceSyncClient = (options: DeviceClientOptions) =>
         }
       })
 
-    const pull = (replica: AppReplica, app: App) =>
+    const pull = (replica: AppReplica, app: App, trigger: SyncTrigger) =>
       Effect.gen(function*() {
         let pulled = 0
         let resynced = false
         let full = replica.cursor === undefined
         const seen = new Set<RecordId>()
         while (true) {
-          const page = yield* transport.pull(app, { cursor: replica.cursor, limit: pageSize }).pipe(
+          const page = yield* transport.pull(app, { cursor: replica.cursor, limit: pageSize, trigger }).pipe(
             Effect.map(Option.some),
             Effect.catchTag("ResyncRequired", () => Effect.succeed(Option.none()))
           )
@@ -285,9 +287,17 @@ export const makeDeviceSyncClient = (options: DeviceClientOptions) =>
           if (now < nextSyncAt) return { ...idle, skipped: "too-early" as const }
         }
         const replica = replicaOf(app)
-        const pushed = yield* push(app, replica)
-        const pulled = yield* pull(replica, app)
-        return { ...idle, ...pushed, ...pulled }
+        const run = Effect.gen(function*() {
+          const pushed = yield* push(app, replica, context.trigger)
+          const pulled = yield* pull(replica, app, context.trigger)
+          return { ...idle, ...pushed, ...pulled }
+        })
+        // The cloud holds background syncs to the plan's pace; a refusal is a skip, with the time to come back.
+        return yield* run.pipe(Effect.catchTag("SyncTooSoon", (refused) =>
+          Effect.sync(() => {
+            nextSyncAt = refused.retryAt
+            return { ...idle, skipped: "too-early" as const }
+          })))
       }))
 
     const records = (app: App) =>

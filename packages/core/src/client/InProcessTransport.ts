@@ -13,8 +13,8 @@ export const makeInProcessTransport = (accountId: AccountId, deviceId: DeviceId)
     const engine = yield* SyncEngine
     const settings = yield* SyncSettingsService
     return SyncTransport.of({
-      push: (app, mutations) => engine.push(accountId, deviceId, app, mutations),
-      pull: (app, request) => engine.pull(accountId, app, request),
+      push: (app, mutations, options) => engine.push(accountId, deviceId, app, mutations, options),
+      pull: (app, request) => engine.pull(accountId, deviceId, app, request),
       settings: settings.get(accountId)
     })
   })

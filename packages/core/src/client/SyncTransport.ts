@@ -10,12 +10,13 @@ import type {
   AccountNotFound,
   BatchTooLarge,
   InvalidCursor,
-  ResyncRequired
+  ResyncRequired,
+  SyncTooSoon
 } from "../domain/Errors.js"
 import type { Mutation } from "../domain/Mutation.js"
 import type { SyncSettings } from "../domain/SyncSettings.js"
 import type { StoreError } from "../ports/StoreError.js"
-import type { PullRequest, PullResult, PushResult } from "../services/SyncEngine.js"
+import type { PullRequest, PullResult, PushResult, SyncOptions } from "../services/SyncEngine.js"
 
 export class TransportError extends Schema.TaggedError<TransportError>()("TransportError", {
   reason: Schema.String
@@ -32,11 +33,12 @@ export type SyncCallError = TransportError | AccountNotFound | StoreError
 export class SyncTransport extends Context.Tag("@custos/core/SyncTransport")<SyncTransport, {
   readonly push: (
     app: App,
-    mutations: ReadonlyArray<Mutation>
-  ) => Effect.Effect<PushResult, BatchTooLarge | SyncCallError>
+    mutations: ReadonlyArray<Mutation>,
+    options?: SyncOptions
+  ) => Effect.Effect<PushResult, BatchTooLarge | SyncTooSoon | SyncCallError>
   readonly pull: (
     app: App,
-    request: PullRequest
-  ) => Effect.Effect<PullResult, InvalidCursor | ResyncRequired | SyncCallError>
+    request: PullRequest & SyncOptions
+  ) => Effect.Effect<PullResult, InvalidCursor | ResyncRequired | SyncTooSoon | SyncCallError>
   readonly settings: Effect.Effect<SyncSettings, SyncCallError>
 }>() {}

@@ -124,3 +124,81 @@ export class InvalidAccountId extends Schema.TaggedError<InvalidAccountId>()("In
     return `The account id is not valid: ${this.reason}`
   }
 }
+
+export class PurchaseExists extends Schema.TaggedError<PurchaseExists>()("PurchaseExists", {
+  purchaseId: Schema.String
+}) {
+  readonly code = "purchase-exists"
+  override get message() {
+    return `A purchase ${this.purchaseId} is recorded already`
+  }
+}
+
+export class InvalidPurchase extends Schema.TaggedError<InvalidPurchase>()("InvalidPurchase", {
+  reason: Schema.String
+}) {
+  readonly code = "invalid-purchase"
+  override get message() {
+    return `The purchase is invalid: ${this.reason}`
+  }
+}
+
+export class QuotaExceeded extends Schema.TaggedError<QuotaExceeded>()("QuotaExceeded", {
+  usageBytes: Schema.Number,
+  quotaBytes: Schema.Number,
+  neededBytes: Schema.Number
+}) {
+  readonly code = "quota-exceeded"
+  override get message() {
+    return `Storage is full: ${this.usageBytes} of ${this.quotaBytes} bytes are used and this write needs ${this.neededBytes} more; delete something or choose a larger plan`
+  }
+}
+
+export class SyncTooSoon extends Schema.TaggedError<SyncTooSoon>()("SyncTooSoon", {
+  /** Epoch ms from which the device may sync in the background again. */
+  retryAt: Schema.Number
+}) {
+  readonly code = "sync-too-soon"
+  override get message() {
+    return `Background sync is allowed again at ${new Date(this.retryAt).toISOString()} under the account's plan`
+  }
+}
+
+export class RecordNotFound extends Schema.TaggedError<RecordNotFound>()("RecordNotFound", {
+  app: App,
+  recordId: Schema.String
+}) {
+  readonly code = "record-not-found"
+  override get message() {
+    return `There is no ${this.app} record ${this.recordId}`
+  }
+}
+
+export class NotInTrash extends Schema.TaggedError<NotInTrash>()("NotInTrash", {
+  app: App,
+  recordId: Schema.String,
+  state: Schema.String
+}) {
+  readonly code = "not-in-trash"
+  override get message() {
+    return this.state === "purged"
+      ? `The ${this.app} record ${this.recordId} was deleted permanently and cannot be restored`
+      : `The ${this.app} record ${this.recordId} is not in the trash (it is ${this.state})`
+  }
+}
+
+export class NoTrash extends Schema.TaggedError<NoTrash>()("NoTrash", { app: App }) {
+  readonly code = "no-trash"
+  override get message() {
+    return `The ${this.app} app has no trash: its deletions are permanent`
+  }
+}
+
+export class UnknownDataType extends Schema.TaggedError<UnknownDataType>()("UnknownDataType", {
+  dataType: Schema.String
+}) {
+  readonly code = "unknown-data-type"
+  override get message() {
+    return `The data inventory has no data type "${this.dataType}"`
+  }
+}

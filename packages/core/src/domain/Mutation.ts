@@ -30,7 +30,9 @@ export const RecordView = Schema.Struct({
   state: RecordState,
   payload: Schema.optional(Schema.Unknown),
   changedAt: Schema.Number,
-  trashedAt: Schema.optional(Schema.Number)
+  trashedAt: Schema.optional(Schema.Number),
+  /** The retention receipt of a trashed record: when it will be purged for good (epoch ms). */
+  deleteBy: Schema.optional(Schema.Number)
 }).annotations({ identifier: "RecordView" })
 export type RecordView = typeof RecordView.Type
 

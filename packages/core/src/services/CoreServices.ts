@@ -1,14 +1,18 @@
 /**
- * All core services in one Layer. It needs the storage ports (`RecordStore`, `AccountStore`,
- * `SyncSettingsStore`), which the embedding application chooses: memory, SQLite or PostgreSQL.
+ * All core services in one Layer. It needs the storage ports (`RecordStore`, `AccountStore`, `SyncSettingsStore`,
+ * `MembershipStore`, `DeviceStore`), which the embedding application chooses: memory, SQLite or PostgreSQL.
  */
 import { Layer } from "effect"
 import { AccountService } from "./AccountService.js"
+import { MembershipService } from "./MembershipService.js"
 import { SyncEngine } from "./SyncEngine.js"
+import { SyncPacing } from "./SyncPacing.js"
 import { SyncSettingsService } from "./SyncSettingsService.js"
 import { TombstoneCompaction } from "./TombstoneCompaction.js"
 
 export const layerCoreServices = Layer.mergeAll(SyncEngine.layer, TombstoneCompaction.layer()).pipe(
+  Layer.provideMerge(SyncPacing.layer),
+  Layer.provideMerge(MembershipService.layer),
   Layer.provideMerge(SyncSettingsService.layer),
   Layer.provideMerge(AccountService.layer)
 )

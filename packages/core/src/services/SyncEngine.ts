@@ -21,7 +21,9 @@ import {
   FolderNotSelected,
   type InvalidCursor,
   InvalidMutation,
-  ResyncRequired
+  QuotaExceeded,
+  ResyncRequired,
+  type SyncTooSoon
 } from "../domain/Errors.js"
 import type { AccountId, DeviceId } from "../domain/Ids.js"
 import { isAvailableIn, policyOf } from "../domain/Inventory.js"
@@ -40,7 +42,9 @@ import { RecordStore, type RecordTx } from "../ports/RecordStore.js"
 import type { StoreError } from "../ports/StoreError.js"
 import { AccountService } from "./AccountService.js"
 import { SyncSettingsService } from "./SyncSettingsService.js"
-import { nextSyncAt } from "./SyncPacing.js"
+import { MembershipService } from "./MembershipService.js"
+import { SyncPacing, type SyncTrigger } from "./SyncPacing.js"
+import { moveToTrash, tombstoneOf } from "./internal/recordTransitions.js"
 
 /** The most mutations one push may carry. */
 export const maxBatchSize = 500
@@ -76,7 +80,8 @@ export const toView = (record: StoredRecord): RecordView => ({
   state: record.state,
   changedAt: record.changedAt,
   ...(record.body !== undefined ? { payload: fromBody(record.body) } : {}),
-  ...(record.trashedAt !== undefined ? { trashedAt: record.trashedAt } : {})
+  ...(record.trashedAt !== undefined ? { trashedAt: record.trashedAt } : {}),
+  ...(record.deleteBy !== undefined ? { deleteBy: record.deleteBy } : {})
 })
 
 const reject = (m: Mutation, error: { readonly code: string; readonly message: string }): Rejected => ({
@@ -87,63 +92,92 @@ const reject = (m: Mutation, error: { readonly code: string; readonly message: s
   reason: error.message
 })
 
+export interface SyncOptions {
+  /** A background sync is held to the plan's frequency; one the person asks for is not. Default `user`. */
+  readonly trigger?: SyncTrigger | undefined
+}
+
+/** What every mutation of one push shares: the gate, the settings, the time and the quota left. */
+interface BatchContext {
+  readonly tx: RecordTx
+  readonly deviceId: DeviceId
+  readonly app: App
+  readonly gate: { readonly code: string; readonly message: string } | undefined
+  readonly galleryFolders: ReadonlyArray<string>
+  readonly now: number
+  readonly trashDays: number
+  readonly quota: { usage: number; readonly limit: number }
+}
+
 export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngine, {
   readonly push: (
     accountId: AccountId,
     deviceId: DeviceId,
     app: App,
-    mutations: ReadonlyArray<Mutation>
-  ) => Effect.Effect<PushResult, BatchTooLarge | AccountNotFound | StoreError>
+    mutations: ReadonlyArray<Mutation>,
+    options?: SyncOptions
+  ) => Effect.Effect<PushResult, BatchTooLarge | SyncTooSoon | AccountNotFound | StoreError>
   readonly pull: (
     accountId: AccountId,
+    deviceId: DeviceId,
     app: App,
-    request?: PullRequest
-  ) => Effect.Effect<PullResult, InvalidCursor | ResyncRequired | AccountNotFound | StoreError>
+    request?: PullRequest & SyncOptions
+  ) => Effect.Effect<PullResult, InvalidCursor | ResyncRequired | SyncTooSoon | AccountNotFound | StoreError>
 }>() {
   static readonly layer = Layer.effect(
     SyncEngine,
     Effect.gen(function*() {
       const accounts = yield* AccountService
       const settingsService = yield* SyncSettingsService
+      const membership = yield* MembershipService
+      const pacing = yield* SyncPacing
       const records = yield* RecordStore
 
-      const push = (accountId: AccountId, deviceId: DeviceId, app: App, mutations: ReadonlyArray<Mutation>) =>
+      const push = (
+        accountId: AccountId,
+        deviceId: DeviceId,
+        app: App,
+        mutations: ReadonlyArray<Mutation>,
+        options: SyncOptions = {}
+      ) =>
         Effect.gen(function*() {
           if (mutations.length > maxBatchSize) {
             return yield* new BatchTooLarge({ size: mutations.length, limit: maxBatchSize })
           }
           const account = yield* accounts.get(accountId)
+          const nextSyncAt = yield* pacing.admit(accountId, deviceId, options.trigger ?? "user")
+          const status = yield* membership.status(accountId)
           // Settings are read inside the account's write lock: a change that turns the app off and purges its data
           // takes the same lock, so a push either lands before the purge (and is purged) or sees the app off.
           const outcomes = yield* records.transact(accountId, (tx) =>
             Effect.gen(function*() {
               const settings = yield* settingsService.get(accountId)
-              const gate = !isEnabled(settings, app)
-                ? new AppDisabled({ app })
-                : !isAvailableIn(app, account.region)
-                ? new AppUnavailableInRegion({ app, region: account.region })
-                : undefined
-              const outcomes: Array<MutationOutcome> = []
-              for (const m of mutations) {
-                outcomes.push(
-                  yield* applyOne(tx, deviceId, app, m, gate, settings.galleryFolders)
-                )
+              const usage = yield* records.usage(accountId)
+              const batch: BatchContext = {
+                tx,
+                deviceId,
+                app,
+                gate: !isEnabled(settings, app)
+                  ? new AppDisabled({ app })
+                  : !isAvailableIn(app, account.region)
+                  ? new AppUnavailableInRegion({ app, region: account.region })
+                  : undefined,
+                galleryFolders: settings.galleryFolders,
+                now: yield* Effect.clockWith((clock) => clock.currentTimeMillis),
+                trashDays: status.plan.trashDays,
+                quota: { usage: usage.bytes, limit: status.plan.storageBytes }
               }
+              const outcomes: Array<MutationOutcome> = []
+              for (const m of mutations) outcomes.push(yield* applyOne(batch, m))
               return outcomes
             })
           )
-          return { outcomes, nextSyncAt: yield* nextSyncAt(accountId) }
+          return { outcomes, nextSyncAt }
         })
 
-      const applyOne = (
-        tx: RecordTx,
-        deviceId: DeviceId,
-        app: App,
-        m: Mutation,
-        gate: { readonly code: string; readonly message: string } | undefined,
-        galleryFolders: ReadonlyArray<string>
-      ) =>
+      const applyOne = (batch: BatchContext, m: Mutation) =>
         Effect.gen(function*() {
+          const { app, deviceId, now, tx } = batch
           const remembered = yield* tx.recallMutation(m.mutationId)
           if (Option.isSome(remembered)) {
             const first = remembered.value
@@ -151,7 +185,7 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
               ? { _tag: "duplicate", mutationId: m.mutationId, recordId: m.recordId, first: first.outcome } as const
               : reject(m, new InvalidMutation({ reason: "this mutation id was already used for another change" }))
           }
-          if (gate !== undefined) return reject(m, gate)
+          if (batch.gate !== undefined) return reject(m, batch.gate)
 
           let body: string | undefined
           let blobs: ReadonlyArray<BlobRef> = []
@@ -163,7 +197,7 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
             if (decoded._tag === "Left") return reject(m, decoded.left)
             if (app === "gallery") {
               const folder = (decoded.right as GalleryItem).folder
-              if (!galleryFolders.includes(folder)) return reject(m, new FolderNotSelected({ folder }))
+              if (!batch.galleryFolders.includes(folder)) return reject(m, new FolderNotSelected({ folder }))
             }
             const encoded = yield* Effect.either(encodePayload(app, decoded.right))
             if (encoded._tag === "Left") return reject(m, encoded.left)
@@ -182,7 +216,6 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
           })
           if (m.baseVersion !== undefined && !matchesBase(current, m.baseVersion)) return conflict()
 
-          const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
           const next = Option.match(current, {
             onNone: () => Version.make(1),
             onSome: (r) => Version.make(r.version + 1)
@@ -191,6 +224,14 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
           if (m.op === "put") {
             // A trashed record comes back only through an explicit restore, never through a stale device's put.
             if (Option.isSome(current) && current.value.state === "trashed") return conflict()
+            const size = bodyBytes(body!) + blobs.reduce((sum, blob) => sum + blob.size, 0)
+            const growth = size - Option.match(current, { onNone: () => 0, onSome: (r) => r.size })
+            if (growth > 0 && batch.quota.usage + growth > batch.quota.limit) {
+              return reject(
+                m,
+                new QuotaExceeded({ usageBytes: batch.quota.usage, quotaBytes: batch.quota.limit, neededBytes: growth })
+              )
+            }
             written = yield* tx.write({
               accountId: tx.accountId,
               app,
@@ -200,9 +241,10 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
               body: body!,
               changedAt: now,
               changedBy: deviceId,
-              size: bodyBytes(body!) + blobs.reduce((sum, blob) => sum + blob.size, 0),
+              size,
               ...(blobs.length > 0 ? { blobs: blobs.map((blob) => blob.id) } : {})
             })
+            batch.quota.usage += growth
           } else {
             if (Option.isNone(current)) {
               return reject(m, new InvalidMutation({ reason: "there is no such record to delete" }))
@@ -214,28 +256,21 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
             }
             written = yield* tx.write(
               policyOf(app).onDelete === "trash"
-                ? { ...record, version: next, state: "trashed", changedAt: now, changedBy: deviceId, trashedAt: now }
-                : {
-                  accountId: record.accountId,
-                  app,
-                  id: record.id,
-                  version: next,
-                  state: "purged",
-                  changedAt: now,
-                  changedBy: deviceId,
-                  size: 0
-                }
+                ? moveToTrash(record, { version: next, now, by: deviceId, trashDays: batch.trashDays })
+                : tombstoneOf(record, { version: next, now, by: deviceId })
             )
+            batch.quota.usage -= record.size - written.size
           }
           const outcome = applied(m, written)
           yield* tx.rememberMutation({ mutationId: m.mutationId, app, recordId: m.recordId, op: m.op, outcome }, now)
           return outcome
         })
 
-      const pull = (accountId: AccountId, app: App, request: PullRequest = {}) =>
+      const pull = (accountId: AccountId, deviceId: DeviceId, app: App, request: PullRequest & SyncOptions = {}) =>
         Effect.gen(function*() {
           yield* accounts.get(accountId)
           const afterSeq = request.cursor === undefined ? 0 : yield* decodeCursor(app, request.cursor)
+          const nextSyncAt = yield* pacing.admit(accountId, deviceId, request.trigger ?? "user")
           const limit = Math.min(Math.max(Math.trunc(request.limit ?? defaultPageSize), 1), maxPageSize)
           // The head is read before the changes: everything at or below it has committed, so a page that ends the
           // feed may move the cursor up to it without passing a change that commits later.
@@ -249,7 +284,7 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
           const changes = hasMore ? page.slice(0, limit) : page
           const last = changes.length > 0 ? changes[changes.length - 1]!.seq : afterSeq
           const cursor = encodeCursor(app, hasMore ? last : Math.max(last, head))
-          return { changes: changes.map(toView), cursor, hasMore, nextSyncAt: yield* nextSyncAt(accountId) }
+          return { changes: changes.map(toView), cursor, hasMore, nextSyncAt }
         })
 
       return { push, pull }

@@ -1,0 +1,136 @@
+/**
+ * Memberships (§4.1.3(3)): which plan applies to an account at a given time, recording purchases, and the plan's
+ * effect on sync pacing. An upgrade extends the retention receipts of what is already in the trash at once;
+ * receipts are never shortened (DESIGN.md "Trash and retention").
+ */
+import { Context, Duration, Effect, Layer, Schema } from "effect"
+import type { AccountNotFound, PurchaseExists } from "../domain/Errors.js"
+import { InvalidPurchase } from "../domain/Errors.js"
+import type { AccountId } from "../domain/Ids.js"
+import { isValidAt, overlaps, type Purchase, PurchaseDetails, PurchaseId } from "../domain/Membership.js"
+import { findPlan, freePlan, type Plan, type PlanCatalogue, PlanId, rankOf } from "../domain/Plan.js"
+import { firstProblem } from "../internal/parseErrors.js"
+import { MembershipStore } from "../ports/MembershipStore.js"
+import type { StoreError } from "../ports/StoreError.js"
+import { AccountService } from "./AccountService.js"
+import { PlanCatalogueRef } from "./PlanCatalogueRef.js"
+
+export interface MembershipStatus {
+  readonly plan: Plan
+  /** The purchase that grants the plan now; absent on the free plan. */
+  readonly purchase?: Purchase | undefined
+  /** When the current plan ends, if it does. */
+  readonly validUntil?: number | undefined
+}
+
+export interface RecordPurchase {
+  readonly accountId: AccountId
+  readonly id: string
+  readonly planId: string
+  readonly validFrom: number
+  readonly validUntil: number
+  readonly details: unknown
+}
+
+/** The best plan among purchases valid at `at`, else the free plan. */
+export const planAt = (catalogue: PlanCatalogue, purchases: ReadonlyArray<Purchase>, at: number): MembershipStatus => {
+  let best: Purchase | undefined
+  for (const p of purchases) {
+    if (!isValidAt(p, at) || findPlan(catalogue, p.planId) === undefined) continue
+    if (best === undefined || rankOf(catalogue, p.planId) > rankOf(catalogue, best.planId)) best = p
+  }
+  return best === undefined
+    ? { plan: freePlan(catalogue) }
+    : { plan: findPlan(catalogue, best.planId)!, purchase: best, validUntil: best.validUntil }
+}
+
+/**
+ * The most trash days any plan gave the account at some instant of [from, to]: what a record trashed at `from`
+ * and still in the trash at `to` is owed, since upgrades extend receipts and nothing shortens them.
+ */
+export const bestTrashDaysDuring = (
+  catalogue: PlanCatalogue,
+  purchases: ReadonlyArray<Purchase>,
+  from: number,
+  to: number
+): number => {
+  let days = planAt(catalogue, purchases, from).plan.trashDays
+  for (const p of purchases) {
+    const plan = findPlan(catalogue, p.planId)
+    if (plan !== undefined && overlaps(p, from, to)) days = Math.max(days, plan.trashDays)
+  }
+  return days
+}
+
+export class MembershipService extends Context.Tag("@custos/core/MembershipService")<MembershipService, {
+  readonly status: (accountId: AccountId) => Effect.Effect<MembershipStatus, AccountNotFound | StoreError>
+  readonly purchases: (accountId: AccountId) => Effect.Effect<ReadonlyArray<Purchase>, AccountNotFound | StoreError>
+  /** Records a purchase (an operator's act); returns the status it leads to. */
+  readonly recordPurchase: (
+    input: RecordPurchase
+  ) => Effect.Effect<Purchase, InvalidPurchase | PurchaseExists | AccountNotFound | StoreError>
+  /** Trash days owed to a record trashed at `trashedAt` that is still in the trash now. */
+  readonly trashDaysOwed: (accountId: AccountId, trashedAt: number) => Effect.Effect<number, StoreError>
+  readonly syncInterval: (accountId: AccountId) => Effect.Effect<Duration.Duration, StoreError>
+}>() {
+  static readonly layer = Layer.effect(
+    MembershipService,
+    Effect.gen(function*() {
+      const accounts = yield* AccountService
+      const store = yield* MembershipStore
+      const catalogue = yield* PlanCatalogueRef
+      const now = Effect.clockWith((clock) => clock.currentTimeMillis)
+
+      const statusOf = (accountId: AccountId) =>
+        Effect.gen(function*() {
+          const purchases = yield* store.purchases(accountId)
+          return planAt(catalogue, purchases, yield* now)
+        })
+
+      const recordPurchase = (input: RecordPurchase) =>
+        Effect.gen(function*() {
+          yield* accounts.get(input.accountId)
+          const invalid = (reason: string) => new InvalidPurchase({ reason })
+          const id = yield* Schema.decodeUnknown(PurchaseId)(input.id).pipe(
+            Effect.mapError((e) => invalid(firstProblem(e)))
+          )
+          const planId = yield* Schema.decodeUnknown(PlanId)(input.planId).pipe(
+            Effect.mapError((e) => invalid(firstProblem(e)))
+          )
+          if (findPlan(catalogue, planId) === undefined) return yield* invalid(`there is no plan "${planId}"`)
+          if (planId === catalogue.free) return yield* invalid("the free plan is not sold")
+          if (!Number.isSafeInteger(input.validFrom) || !Number.isSafeInteger(input.validUntil)) {
+            return yield* invalid("validity times are whole epoch milliseconds")
+          }
+          if (input.validUntil <= input.validFrom) return yield* invalid("validUntil must be after validFrom")
+          const details = yield* Schema.decodeUnknown(PurchaseDetails)(input.details, { onExcessProperty: "error" }).pipe(
+            Effect.mapError((e) => invalid(firstProblem(e)))
+          )
+          const purchase: Purchase = {
+            id,
+            accountId: input.accountId,
+            planId,
+            purchasedAt: yield* now,
+            validFrom: input.validFrom,
+            validUntil: input.validUntil,
+            details
+          }
+          yield* store.addPurchase(purchase)
+          return purchase
+        })
+
+      return {
+        status: (accountId) => accounts.get(accountId).pipe(Effect.zipRight(statusOf(accountId))),
+        purchases: (accountId) => accounts.get(accountId).pipe(Effect.zipRight(store.purchases(accountId))),
+        recordPurchase,
+        trashDaysOwed: (accountId, trashedAt) =>
+          Effect.gen(function*() {
+            const purchases = yield* store.purchases(accountId)
+            return bestTrashDaysDuring(catalogue, purchases, trashedAt, yield* now)
+          }),
+        syncInterval: (accountId) =>
+          statusOf(accountId).pipe(Effect.map((s) => Duration.minutes(s.plan.syncIntervalMinutes)))
+      }
+    })
+  )
+}
