@@ -2,16 +2,18 @@ import { layerMemoryStores } from "@custos/adapters/memory/MemoryStores"
 import { registerChecks } from "@custos/conformance/Check"
 import { layerInProcessDriver } from "@custos/conformance/drivers/InProcessDriver"
 import { InventoryChecks } from "@custos/conformance/suites/InventoryChecks"
+import { LifecycleChecks } from "@custos/conformance/suites/LifecycleChecks"
 import { SyncChecks } from "@custos/conformance/suites/SyncChecks"
 import { syncInvariantChecks } from "@custos/conformance/suites/SyncInvariants"
 import type { Target } from "@custos/conformance/Target"
 
 const target: Target = {
   name: "in-process core over memory stores",
-  capabilities: new Set(["clock-control", "region-browser"]),
+  capabilities: new Set(["clock-control", "region-browser", "admin-purchases"]),
   layer: layerInProcessDriver("memory", layerMemoryStores)
 }
 
 registerChecks(target, "Inventory requirements", InventoryChecks)
 registerChecks(target, "Sync requirements", SyncChecks)
+registerChecks(target, "Lifecycle requirements", LifecycleChecks)
 registerChecks(target, "Sync invariants", syncInvariantChecks({ runs: 60, maxOps: 60 }))

@@ -3,13 +3,32 @@
  */
 import type { Requirement } from "./Requirement.js"
 import { InventoryRequirements } from "./requirements/InventoryRequirements.js"
+import {
+  DeletionRequirements,
+  GalleryRequirements,
+  MembershipRequirements,
+  QuotaRequirements,
+  RegionRequirements,
+  RetentionRequirements,
+  TrashRequirements
+} from "./requirements/LifecycleRequirements.js"
 import { SyncRequirements } from "./requirements/SyncRequirements.js"
 
-export const Catalogue: ReadonlyArray<Requirement> = [...InventoryRequirements, ...SyncRequirements]
+const all = [
+  ...InventoryRequirements,
+  ...SyncRequirements,
+  ...TrashRequirements,
+  ...RetentionRequirements,
+  ...MembershipRequirements,
+  ...QuotaRequirements,
+  ...RegionRequirements,
+  ...DeletionRequirements,
+  ...GalleryRequirements
+] as const
 
-export type KnownRequirementId =
-  | (typeof InventoryRequirements)[number]["id"]
-  | (typeof SyncRequirements)[number]["id"]
+export const Catalogue: ReadonlyArray<Requirement> = all
+
+export type KnownRequirementId = (typeof all)[number]["id"]
 
 export const requirementById = (id: string): Requirement => {
   const found = Catalogue.find((r) => r.id === id)

@@ -6,7 +6,9 @@ import type { SyncTransport } from "@custos/core/client/SyncTransport"
 import type { App } from "@custos/core/domain/App"
 import type { AccountId, DeviceId } from "@custos/core/domain/Ids"
 import type { AppPolicy, DataTypeEntry } from "@custos/core/domain/Inventory"
-import type { Mutation } from "@custos/core/domain/Mutation"
+import type { Purchase } from "@custos/core/domain/Membership"
+import type { Mutation, RecordView } from "@custos/core/domain/Mutation"
+import type { Plan } from "@custos/core/domain/Plan"
 import type { SyncSettings } from "@custos/core/domain/SyncSettings"
 import type { PullRequest, PullResult, PushResult, SyncOptions } from "@custos/core/services/SyncEngine"
 import type { Duration, Effect } from "effect"
@@ -47,6 +49,39 @@ export class Driver extends Context.Tag("@custos/conformance/Driver")<Driver, {
   ) => Effect.Effect<PullResult, TargetError>
   /** A transport for a device client signed in as `device` of `account`. */
   readonly transport: (account: AccountId, device: DeviceId) => Effect.Effect<SyncTransport["Type"], TargetError>
+  readonly trash: (
+    account: AccountId,
+    app?: App
+  ) => Effect.Effect<ReadonlyArray<{ readonly app: App; readonly record: RecordView }>, TargetError>
+  readonly restore: (account: AccountId, app: App, id: string) => Effect.Effect<RecordView, TargetError>
+  readonly purge: (account: AccountId, app: App, id: string) => Effect.Effect<RecordView, TargetError>
+  readonly emptyTrash: (account: AccountId, app?: App) => Effect.Effect<number, TargetError>
+  readonly membership: (account: AccountId) => Effect.Effect<{
+    readonly plan: Plan
+    readonly validUntil?: number | undefined
+    readonly usage: { readonly records: number; readonly bytes: number }
+  }, TargetError>
+  readonly purchases: (account: AccountId) => Effect.Effect<ReadonlyArray<Purchase>, TargetError>
+  /** Records a purchase as the operator would (needs `admin-purchases`). */
+  readonly recordPurchase: (input: {
+    readonly account: AccountId
+    readonly id: string
+    readonly planId: string
+    readonly validFrom: number
+    readonly validUntil: number
+    readonly details: unknown
+  }) => Effect.Effect<Purchase, TargetError>
+  /** The plans the target offers. */
+  readonly plans: Effect.Effect<ReadonlyArray<Plan>, TargetError>
+  readonly backups: (account: AccountId) => Effect.Effect<
+    ReadonlyArray<{ readonly deviceId?: string | undefined; readonly backups: ReadonlyArray<RecordView> }>,
+    TargetError
+  >
+  readonly deleteBackup: (account: AccountId, id: string) => Effect.Effect<void, TargetError>
+  readonly deleteDataType: (account: AccountId, dataType: string) => Effect.Effect<number, TargetError>
+  readonly deleteAccount: (account: AccountId) => Effect.Effect<void, TargetError>
+  /** The current time on the target's clock (epoch ms). */
+  readonly now: Effect.Effect<number, TargetError>
   /** Moves the target's clock forward and runs its time-driven jobs (needs `clock-control`). */
   readonly advanceClock: (by: Duration.DurationInput) => Effect.Effect<void, TargetError>
 }>() {}

@@ -23,7 +23,8 @@ export const makeAccountStoreMemory = Effect.sync(() => {
           .filter((account) => afterId === undefined || account.id > afterId)
           .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
           .slice(0, limit)
-      )
+      ),
+    delete: (id) => Effect.sync(() => accounts.delete(id))
   })
 })
 

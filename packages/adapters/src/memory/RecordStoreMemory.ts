@@ -161,6 +161,12 @@ export const makeRecordStoreMemory = Effect.sync(() => {
         }
         dropStaleEntries(state)
         return removed
+      })),
+    deleteAccount: (accountId) =>
+      stateOf(accountId).lock.withPermits(1)(Effect.sync(() => {
+        const count = stateOf(accountId).records.size
+        accounts.delete(accountId)
+        return count
       }))
   })
 })

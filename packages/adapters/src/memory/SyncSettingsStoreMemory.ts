@@ -16,7 +16,8 @@ export const makeSyncSettingsStoreMemory = Effect.sync(() => {
         Effect.suspend(() => f(Option.fromNullable(settings.get(accountId)))).pipe(
           Effect.tap((next) => Effect.sync(() => void settings.set(accountId, next)))
         )
-      )
+      ),
+    delete: (accountId) => lock.withPermits(1)(Effect.sync(() => void settings.delete(accountId)))
   })
 })
 

@@ -4,17 +4,25 @@
  */
 import { makeInProcessTransport } from "@custos/core/client/InProcessTransport"
 import { Policies, Inventory } from "@custos/core/domain/Inventory"
-import { DeviceId } from "@custos/core/domain/Ids"
+import { DeviceId, RecordId } from "@custos/core/domain/Ids"
 import type { AccountStore } from "@custos/core/ports/AccountStore"
 import type { DeviceStore } from "@custos/core/ports/DeviceStore"
 import type { MembershipStore } from "@custos/core/ports/MembershipStore"
-import type { RecordStore } from "@custos/core/ports/RecordStore"
+import { RecordStore } from "@custos/core/ports/RecordStore"
 import type { SyncSettingsStore } from "@custos/core/ports/SyncSettingsStore"
 import { AccountService } from "@custos/core/services/AccountService"
 import { layerCoreServices } from "@custos/core/services/CoreServices"
 import { SyncEngine } from "@custos/core/services/SyncEngine"
 import { SyncSettingsService } from "@custos/core/services/SyncSettingsService"
 import { TombstoneCompaction } from "@custos/core/services/TombstoneCompaction"
+import { TrashService } from "@custos/core/services/TrashService"
+import { TrashSweeper } from "@custos/core/services/TrashSweeper"
+import { BackupService } from "@custos/core/services/BackupService"
+import { MembershipService } from "@custos/core/services/MembershipService"
+import { PlanCatalogueRef } from "@custos/core/services/PlanCatalogueRef"
+import { PrivacyService } from "@custos/core/services/PrivacyService"
+import type { App } from "@custos/core/domain/App"
+import type { RecordView } from "@custos/core/domain/Mutation"
 import { Effect, Layer, TestClock } from "effect"
 import { Driver, type TargetError } from "../Driver.js"
 import type { Capability } from "../Requirement.js"
@@ -27,19 +35,23 @@ export type StorageLayer<E = never> = Layer.Layer<
 /** The device the suite pulls as when a check does not name one. */
 const readerDevice = DeviceId.make("conformance-reader")
 
-const capabilities: ReadonlySet<Capability> = new Set<Capability>(["clock-control", "region-browser"])
+const capabilities: ReadonlySet<Capability> = new Set<Capability>(["clock-control", "region-browser", "admin-purchases"])
 
 export const layerInProcessDriver = <E>(name: string, storage: StorageLayer<E>) =>
   Layer.effect(
     Driver,
     Effect.gen(function*() {
-      const context = yield* Effect.context<
-        AccountService | SyncSettingsService | SyncEngine | TombstoneCompaction
-      >()
+      const context = yield* Effect.context<AccountService | SyncSettingsService | SyncEngine>()
       const accounts = yield* AccountService
       const settings = yield* SyncSettingsService
       const engine = yield* SyncEngine
       const compaction = yield* TombstoneCompaction
+      const trash = yield* TrashService
+      const sweeper = yield* TrashSweeper
+      const membership = yield* MembershipService
+      const backups = yield* BackupService
+      const privacy = yield* PrivacyService
+      const records = yield* RecordStore
       const asTarget = <A, Err extends TargetError>(effect: Effect.Effect<A, Err>) =>
         effect as Effect.Effect<A, TargetError>
       return Driver.of({
@@ -55,7 +67,40 @@ export const layerInProcessDriver = <E>(name: string, storage: StorageLayer<E>) 
         pull: (account, app, request, device = readerDevice) => asTarget(engine.pull(account, device, app, request)),
         transport: (account, device) =>
           makeInProcessTransport(account, device).pipe(Effect.provide(context)),
-        advanceClock: (by) => TestClock.adjust(by).pipe(Effect.zipRight(asTarget(compaction.compactAll)), Effect.asVoid)
+        trash: (account, app) =>
+          asTarget(Effect.gen(function*() {
+            const items: Array<{ readonly app: App; readonly record: RecordView }> = []
+            let after: number | undefined
+            do {
+              const page = yield* trash.list(account, { app, after, limit: 1000 })
+              items.push(...page.items)
+              after = page.next
+            } while (after !== undefined)
+            return items
+          })),
+        restore: (account, app, id) => asTarget(trash.restore(account, app, RecordId.make(id))),
+        purge: (account, app, id) => asTarget(trash.purge(account, app, RecordId.make(id))),
+        emptyTrash: (account, app) => asTarget(trash.empty(account, { app })),
+        membership: (account) =>
+          asTarget(Effect.gen(function*() {
+            const status = yield* membership.status(account)
+            return { plan: status.plan, validUntil: status.validUntil, usage: yield* records.usage(account) }
+          })),
+        purchases: (account) => asTarget(membership.purchases(account)),
+        recordPurchase: ({ account, ...rest }) => asTarget(membership.recordPurchase({ accountId: account, ...rest })),
+        plans: Effect.map(PlanCatalogueRef, (catalogue) => catalogue.plans),
+        backups: (account) => asTarget(backups.list(account)),
+        deleteBackup: (account, id) => asTarget(backups.delete(account, RecordId.make(id))),
+        deleteDataType: (account, dataType) =>
+          asTarget(privacy.deleteDataType(account, dataType).pipe(Effect.map((d) => d.removed))),
+        deleteAccount: (account) => asTarget(privacy.deleteAccount(account).pipe(Effect.asVoid)),
+        now: Effect.clockWith((clock) => clock.currentTimeMillis),
+        advanceClock: (by) =>
+          TestClock.adjust(by).pipe(
+            Effect.zipRight(asTarget(sweeper.sweep())),
+            Effect.zipRight(asTarget(compaction.compactAll)),
+            Effect.asVoid
+          )
       })
     })
   ).pipe(Layer.provide(layerCoreServices), Layer.provide(storage))

@@ -23,19 +23,7 @@ export const SyncRequirements = [
     "§4.1.4(2)",
     "Wi-Fi-only is a stored setting, and a device client set to it does not sync over another network."
   ),
-  requirement(
-    "SYNC-004",
-    "MUST",
-    "§4.1.4(2)",
-    "Only gallery items from folders selected in the settings are accepted; others are rejected with folder-not-selected."
-  ),
   requirement("SYNC-005", "MUST", "§4.1.4(2)", "The home-screen backup schedule is a stored setting devices can read and change."),
-  requirement(
-    "SYNC-006",
-    "MUST",
-    "§4.1.3(1)",
-    "Browser sync can be turned on only for accounts in India, Russia or the EEA; elsewhere it is refused with a reason."
-  ),
   requirement(
     "SYNC-007",
     "MUST",

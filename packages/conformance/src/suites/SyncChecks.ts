@@ -63,7 +63,7 @@ export const SyncChecks: ReadonlyArray<Check> = [
     assert.deepStrictEqual((yield* pullAll(account, "notes")).changes.map((c) => c.id), ["n1"])
   })),
 
-  check("SYNC-004", undefined, Effect.gen(function*() {
+  check("GAL-001", undefined, Effect.gen(function*() {
     const driver = yield* Driver
     const account = yield* accountWith(["gallery"])
     yield* driver.updateSettings(account, { galleryFolders: ["Camera"] })
@@ -86,7 +86,7 @@ export const SyncChecks: ReadonlyArray<Check> = [
     assert.deepStrictEqual((yield* driver.settings(account)).homeScreenBackup, { every: "daily", hour: 22 })
   })),
 
-  check("SYNC-006", undefined, Effect.gen(function*() {
+  check("REGION-001", undefined, Effect.gen(function*() {
     const driver = yield* Driver
     for (const region of ["IN", "RU", "DE", "NO", "IS"]) {
       const account = yield* accountWith([], region)

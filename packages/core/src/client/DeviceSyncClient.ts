@@ -11,6 +11,7 @@
  */
 import { Effect, Option } from "effect"
 import type { App } from "../domain/App.js"
+import { isBackupDue } from "../domain/BackupSchedule.js"
 import type { Cursor } from "../domain/Cursor.js"
 import type { BatchTooLarge, InvalidCursor } from "../domain/Errors.js"
 import type { MutationId, RecordId } from "../domain/Ids.js"
@@ -108,6 +109,14 @@ export interface DeviceSyncClient {
   readonly rejections: Effect.Effect<ReadonlyArray<RejectionReport>>
   /** The earliest time of the next background sync, once the cloud has said. */
   readonly nextSyncAt: Effect.Effect<Option.Option<number>>
+  /**
+   * Whether a home-screen backup is due under the schedule in the sync settings (§4.1.4(2)), given when the last
+   * one was taken and the device's offset from UTC. A manual schedule is never due.
+   */
+  readonly homeScreenBackupDue: (
+    lastBackupAt: number | undefined,
+    utcOffsetMinutes?: number
+  ) => Effect.Effect<boolean, SyncCallError>
 }
 
 export const makeDeviceSyncClient = (options: DeviceClientOptions) =>
@@ -330,7 +339,13 @@ export const makeDeviceSyncClient = (options: DeviceClientOptions) =>
       pendingCount: (app) => Effect.sync(() => replicaOf(app).outbox.length),
       conflicts: Effect.sync(() => [...conflicts]),
       rejections: Effect.sync(() => [...rejections]),
-      nextSyncAt: Effect.sync(() => Option.fromNullable(nextSyncAt))
+      nextSyncAt: Effect.sync(() => Option.fromNullable(nextSyncAt)),
+      homeScreenBackupDue: (lastBackupAt, utcOffsetMinutes = 0) =>
+        Effect.gen(function*() {
+          const settings = yield* transport.settings
+          const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+          return isBackupDue(settings.homeScreenBackup, lastBackupAt, now, utcOffsetMinutes)
+        })
     } satisfies DeviceSyncClient
   })
 

@@ -15,4 +15,6 @@ export class AccountStore extends Context.Tag("@custos/core/AccountStore")<Accou
   readonly list: (
     options: { readonly afterId?: AccountId | undefined; readonly limit: number }
   ) => Effect.Effect<ReadonlyArray<Account>, StoreError>
+  /** Removes the account; true if it existed. */
+  readonly delete: (id: AccountId) => Effect.Effect<boolean, StoreError>
 }>() {}

@@ -82,4 +82,9 @@ export class RecordStore extends Context.Tag("@custos/core/RecordStore")<RecordS
    * the highest removed tombstone `seq`. Returns how many tombstones went.
    */
   readonly compact: (accountId: AccountId, before: number) => Effect.Effect<number, StoreError>
+  /**
+   * Removes every record, tombstone and remembered mutation of the account, and its sequence, holding its lock:
+   * the last step of deleting an account. Returns how many records went.
+   */
+  readonly deleteAccount: (accountId: AccountId) => Effect.Effect<number, StoreError>
 }>() {}

@@ -15,4 +15,5 @@ export class SyncSettingsStore extends Context.Tag("@custos/core/SyncSettingsSto
     accountId: AccountId,
     f: (current: Option.Option<SyncSettings>) => Effect.Effect<SyncSettings, E>
   ) => Effect.Effect<SyncSettings, E | StoreError>
+  readonly delete: (accountId: AccountId) => Effect.Effect<void, StoreError>
 }>() {}

@@ -4,13 +4,24 @@
  */
 import { Layer } from "effect"
 import { AccountService } from "./AccountService.js"
+import { BackupService } from "./BackupService.js"
 import { MembershipService } from "./MembershipService.js"
+import { PrivacyService } from "./PrivacyService.js"
 import { SyncEngine } from "./SyncEngine.js"
 import { SyncPacing } from "./SyncPacing.js"
 import { SyncSettingsService } from "./SyncSettingsService.js"
 import { TombstoneCompaction } from "./TombstoneCompaction.js"
+import { TrashService } from "./TrashService.js"
+import { TrashSweeper } from "./TrashSweeper.js"
 
-export const layerCoreServices = Layer.mergeAll(SyncEngine.layer, TombstoneCompaction.layer()).pipe(
+export const layerCoreServices = Layer.mergeAll(
+  SyncEngine.layer,
+  TrashService.layer,
+  TrashSweeper.layer,
+  BackupService.layer,
+  PrivacyService.layer,
+  TombstoneCompaction.layer()
+).pipe(
   Layer.provideMerge(SyncPacing.layer),
   Layer.provideMerge(MembershipService.layer),
   Layer.provideMerge(SyncSettingsService.layer),

@@ -11,8 +11,10 @@ import { isValidAt, overlaps, type Purchase, PurchaseDetails, PurchaseId } from 
 import { findPlan, freePlan, type Plan, type PlanCatalogue, PlanId, rankOf } from "../domain/Plan.js"
 import { firstProblem } from "../internal/parseErrors.js"
 import { MembershipStore } from "../ports/MembershipStore.js"
+import { RecordStore } from "../ports/RecordStore.js"
 import type { StoreError } from "../ports/StoreError.js"
 import { AccountService } from "./AccountService.js"
+import { extendReceipts } from "./internal/receipts.js"
 import { PlanCatalogueRef } from "./PlanCatalogueRef.js"
 
 export interface MembershipStatus {
@@ -78,6 +80,7 @@ export class MembershipService extends Context.Tag("@custos/core/MembershipServi
     Effect.gen(function*() {
       const accounts = yield* AccountService
       const store = yield* MembershipStore
+      const records = yield* RecordStore
       const catalogue = yield* PlanCatalogueRef
       const now = Effect.clockWith((clock) => clock.currentTimeMillis)
 
@@ -85,6 +88,12 @@ export class MembershipService extends Context.Tag("@custos/core/MembershipServi
         Effect.gen(function*() {
           const purchases = yield* store.purchases(accountId)
           return planAt(catalogue, purchases, yield* now)
+        })
+
+      const trashDaysOwed = (accountId: AccountId, trashedAt: number) =>
+        Effect.gen(function*() {
+          const purchases = yield* store.purchases(accountId)
+          return bestTrashDaysDuring(catalogue, purchases, trashedAt, yield* now)
         })
 
       const recordPurchase = (input: RecordPurchase) =>
@@ -116,6 +125,9 @@ export class MembershipService extends Context.Tag("@custos/core/MembershipServi
             details
           }
           yield* store.addPurchase(purchase)
+          // An upgrade that applies now extends what already waits in the trash (one that starts later is honoured
+          // by the sweeper when it comes to those records).
+          yield* extendReceipts(records, input.accountId, (trashedAt) => trashDaysOwed(input.accountId, trashedAt))
           return purchase
         })
 
@@ -123,11 +135,7 @@ export class MembershipService extends Context.Tag("@custos/core/MembershipServi
         status: (accountId) => accounts.get(accountId).pipe(Effect.zipRight(statusOf(accountId))),
         purchases: (accountId) => accounts.get(accountId).pipe(Effect.zipRight(store.purchases(accountId))),
         recordPurchase,
-        trashDaysOwed: (accountId, trashedAt) =>
-          Effect.gen(function*() {
-            const purchases = yield* store.purchases(accountId)
-            return bestTrashDaysDuring(catalogue, purchases, trashedAt, yield* now)
-          }),
+        trashDaysOwed,
         syncInterval: (accountId) =>
           statusOf(accountId).pipe(Effect.map((s) => Duration.minutes(s.plan.syncIntervalMinutes)))
       }

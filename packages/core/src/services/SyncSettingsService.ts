@@ -4,27 +4,32 @@
  * the account's region is refused (§4.1.3(1) note).
  */
 import { Context, Effect, Layer, Option, Schema } from "effect"
-import type { App } from "../domain/App.js"
+import { type App, Apps } from "../domain/App.js"
 import type { AccountNotFound } from "../domain/Errors.js"
 import { AppUnavailableInRegion, InvalidSettings } from "../domain/Errors.js"
 import type { AccountId } from "../domain/Ids.js"
-import { isAvailableIn } from "../domain/Inventory.js"
+import { isAvailableIn, policyOf } from "../domain/Inventory.js"
 import {
   applyPatch,
   defaultSyncSettings,
+  isEnabled,
   type SyncSettings,
   SyncSettingsPatch,
   turnedOff
 } from "../domain/SyncSettings.js"
 import { firstProblem } from "../internal/parseErrors.js"
+import { RecordStore } from "../ports/RecordStore.js"
 import { SyncSettingsStore } from "../ports/SyncSettingsStore.js"
+import { holdsData, purgeApp } from "./internal/purge.js"
 import type { StoreError } from "../ports/StoreError.js"
 import { AccountService } from "./AccountService.js"
 
 export interface SettingsChange {
   readonly settings: SyncSettings
-  /** Apps this change turned off, for the deletion rules that follow (§4.1.4(3)). */
+  /** Apps this change turned off. */
   readonly turnedOff: ReadonlyArray<App>
+  /** Apps whose cloud data this change purged for good because their sync is off (§4.1.4(3)). */
+  readonly purged: ReadonlyArray<App>
 }
 
 export class SyncSettingsService extends Context.Tag("@custos/core/SyncSettingsService")<SyncSettingsService, {
@@ -40,6 +45,7 @@ export class SyncSettingsService extends Context.Tag("@custos/core/SyncSettingsS
     Effect.gen(function*() {
       const accounts = yield* AccountService
       const store = yield* SyncSettingsStore
+      const records = yield* RecordStore
 
       const get = (accountId: AccountId) =>
         accounts.get(accountId).pipe(
@@ -62,7 +68,17 @@ export class SyncSettingsService extends Context.Tag("@custos/core/SyncSettingsS
               ? Effect.succeed(after)
               : Effect.fail(new AppUnavailableInRegion({ app: refused, region: account.region }))
           })
-          return { settings, turnedOff: turnedOff(before, settings) }
+          // Wi-Fi and frequent phrases leave the cloud for good when their sync is off (§4.1.4(3)). Every app of that
+          // kind that is off is checked, not only the ones this change turned off, so a purge that an earlier
+          // failure interrupted is finished by the next settings change.
+          const purged: Array<App> = []
+          for (const app of Apps) {
+            if (policyOf(app).onSyncDisabled !== "purge" || isEnabled(settings, app)) continue
+            if (!(yield* holdsData(records, accountId, app))) continue
+            yield* purgeApp(records, accountId, app)
+            purged.push(app)
+          }
+          return { settings, turnedOff: turnedOff(before, settings), purged }
         })
 
       return { get, update }

@@ -1,0 +1,165 @@
+/**
+ * The trash (§4.1.3(2), §4.1.4(3)): what deleting does in the seven trash apps. A trashed record keeps its payload
+ * and its retention receipt (`deleteBy`), can be restored as a new version every device sees, or purged for good
+ * by hand, by emptying the trash, or by the sweeper once its receipt runs out. Only trashed records can be
+ * restored or purged; every other state is refused with `NotInTrash` and nothing changes.
+ */
+import { Context, Effect, Layer, Option } from "effect"
+import type { App } from "../domain/App.js"
+import { type AccountNotFound, NoTrash, NotInTrash, RecordNotFound } from "../domain/Errors.js"
+import type { AccountId, RecordId } from "../domain/Ids.js"
+import { policyOf } from "../domain/Inventory.js"
+import type { RecordView } from "../domain/Mutation.js"
+import { type StoredRecord, Version } from "../domain/Record.js"
+import { RecordStore } from "../ports/RecordStore.js"
+import type { StoreError } from "../ports/StoreError.js"
+import { AccountService } from "./AccountService.js"
+import { restoreFromTrash, tombstoneOf } from "./internal/recordTransitions.js"
+import { toView } from "./SyncEngine.js"
+
+export interface TrashItem {
+  readonly app: App
+  readonly record: RecordView
+}
+
+export interface TrashQuery {
+  readonly app?: App | undefined
+  /** The `next` of the previous page. */
+  readonly after?: number | undefined
+  readonly limit?: number | undefined
+}
+
+export interface TrashPage {
+  readonly items: ReadonlyArray<TrashItem>
+  /** Pass back as `after` for the next page; absent on the last page. */
+  readonly next?: number | undefined
+}
+
+/** How many records one purge transaction handles, so a large trash never holds the account lock for long. */
+export const purgeBatchSize = 200
+
+export class TrashService extends Context.Tag("@custos/core/TrashService")<TrashService, {
+  /** The trash of one app, or of every app, oldest trashing first by change order. */
+  readonly list: (
+    accountId: AccountId,
+    options?: TrashQuery
+  ) => Effect.Effect<TrashPage, NoTrash | AccountNotFound | StoreError>
+  readonly restore: (
+    accountId: AccountId,
+    app: App,
+    id: RecordId
+  ) => Effect.Effect<RecordView, NoTrash | NotInTrash | RecordNotFound | AccountNotFound | StoreError>
+  readonly purge: (
+    accountId: AccountId,
+    app: App,
+    id: RecordId
+  ) => Effect.Effect<RecordView, NoTrash | NotInTrash | RecordNotFound | AccountNotFound | StoreError>
+  /**
+   * Purges what is in the trash (of one app, or all) at the moment of asking; records trashed while it runs stay.
+   * Returns how many were purged.
+   */
+  readonly empty: (
+    accountId: AccountId,
+    options?: { readonly app?: App | undefined }
+  ) => Effect.Effect<number, NoTrash | AccountNotFound | StoreError>
+}>() {
+  static readonly layer = Layer.effect(
+    TrashService,
+    Effect.gen(function*() {
+      const accounts = yield* AccountService
+      const records = yield* RecordStore
+      const now = Effect.clockWith((clock) => clock.currentTimeMillis)
+
+      const requireTrash = (app: App | undefined) =>
+        app !== undefined && policyOf(app).onDelete !== "trash" ? Effect.fail(new NoTrash({ app })) : Effect.void
+
+      /** Changes one trashed record inside the account's lock, after checking it is still in the trash. */
+      const change = (
+        accountId: AccountId,
+        app: App,
+        id: RecordId,
+        next: (record: StoredRecord, now: number) => ReturnType<typeof tombstoneOf>
+      ) =>
+        Effect.gen(function*() {
+          yield* requireTrash(app)
+          yield* accounts.get(accountId)
+          return yield* records.transact(accountId, (tx) =>
+            Effect.gen(function*() {
+              const current = yield* tx.get(app, id)
+              if (Option.isNone(current)) return yield* new RecordNotFound({ app, recordId: id })
+              if (current.value.state !== "trashed") {
+                return yield* new NotInTrash({ app, recordId: id, state: current.value.state })
+              }
+              return toView(yield* tx.write(next(current.value, yield* now)))
+            })
+          )
+        })
+
+      const purgeWrite = (record: StoredRecord, at: number) =>
+        tombstoneOf(record, { version: Version.make(record.version + 1), now: at })
+
+      const list = (
+        accountId: AccountId,
+        options: TrashQuery = {}
+      ) =>
+        Effect.gen(function*() {
+          yield* requireTrash(options.app)
+          yield* accounts.get(accountId)
+          const limit = Math.min(Math.max(Math.trunc(options.limit ?? 100), 1), 1000)
+          const page = yield* records.list(accountId, {
+            app: options.app,
+            state: "trashed",
+            afterSeq: options.after,
+            limit: limit + 1
+          })
+          const items = page.slice(0, limit).map((r) => ({ app: r.app, record: toView(r) }))
+          return page.length > limit ? { items, next: items[items.length - 1]!.record.seq } : { items }
+        })
+
+      const empty = (accountId: AccountId, options: { readonly app?: App | undefined } = {}) =>
+        Effect.gen(function*() {
+          yield* requireTrash(options.app)
+          yield* accounts.get(accountId)
+          // Everything trashed before the request has a seq at or below today's head; a later trashing takes a
+          // higher seq, so it is left alone.
+          const asked = yield* records.head(accountId)
+          let purged = 0
+          let after = 0
+          while (true) {
+            const batch = yield* records.list(accountId, {
+              app: options.app,
+              state: "trashed",
+              afterSeq: after,
+              limit: purgeBatchSize
+            })
+            const due = batch.filter((r) => r.seq <= asked)
+            if (due.length === 0) return purged
+            purged += yield* records.transact(accountId, (tx) =>
+              Effect.gen(function*() {
+                let count = 0
+                const at = yield* now
+                for (const r of due) {
+                  const current = yield* tx.get(r.app, r.id)
+                  if (Option.isSome(current) && current.value.state === "trashed" && current.value.seq <= asked) {
+                    yield* tx.write(purgeWrite(current.value, at))
+                    count++
+                  }
+                }
+                return count
+              })
+            )
+            after = due[due.length - 1]!.seq
+            if (due.length < batch.length || batch.length < purgeBatchSize) return purged
+          }
+        })
+
+      return {
+        list,
+        restore: (accountId, app, id) =>
+          change(accountId, app, id, (r, at) => restoreFromTrash(r, { version: Version.make(r.version + 1), now: at })),
+        purge: (accountId, app, id) => change(accountId, app, id, purgeWrite),
+        empty
+      }
+    })
+  )
+}

@@ -1,0 +1,44 @@
+/**
+ * Purging every record of an app (or of the whole account) for good: what turning off Wi-Fi or frequent-phrase
+ * sync does (§4.1.4(3)) and what a request to delete a data type does (§4.1.2, "per user's request"). Tombstones
+ * stay so devices learn of it; everything else of the records is destroyed.
+ */
+import { Effect, Option } from "effect"
+import type { App } from "../../domain/App.js"
+import type { AccountId } from "../../domain/Ids.js"
+import { Version } from "../../domain/Record.js"
+import type { RecordStore } from "../../ports/RecordStore.js"
+import { tombstoneOf } from "./recordTransitions.js"
+
+export const purgeApp = (records: RecordStore["Type"], accountId: AccountId, app: App, batchSize = 200) =>
+  Effect.gen(function*() {
+    let purged = 0
+    for (const state of ["active", "trashed"] as const) {
+      while (true) {
+        const batch = yield* records.list(accountId, { app, state, limit: batchSize })
+        if (batch.length === 0) break
+        const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+        purged += yield* records.transact(accountId, (tx) =>
+          Effect.gen(function*() {
+            let count = 0
+            for (const listed of batch) {
+              const current = yield* tx.get(app, listed.id)
+              if (Option.isNone(current) || current.value.state === "purged") continue
+              yield* tx.write(tombstoneOf(current.value, { version: Version.make(current.value.version + 1), now }))
+              count++
+            }
+            return count
+          })
+        )
+      }
+    }
+    return purged
+  })
+
+/** Whether the app still holds anything that is not a tombstone. */
+export const holdsData = (records: RecordStore["Type"], accountId: AccountId, app: App) =>
+  Effect.gen(function*() {
+    const active = yield* records.list(accountId, { app, state: "active", limit: 1 })
+    if (active.length > 0) return true
+    return (yield* records.list(accountId, { app, state: "trashed", limit: 1 })).length > 0
+  })
