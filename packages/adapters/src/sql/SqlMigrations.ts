@@ -1,0 +1,139 @@
+/**
+ * The schema of the SQL stores and the migrations that build it, run by the adapter itself: every store Layer
+ * depends on `layerMigrations`, so nobody can forget them. They are versioned in `custos_migrations` (forward only),
+ * so running them again changes nothing. One set serves SQLite and PostgreSQL; the only difference is that
+ * PostgreSQL compares ids byte by byte (`COLLATE "C"`), as SQLite does, so ids sort the same everywhere.
+ *
+ * Several processes may start at once: on PostgreSQL the run holds a transaction-scoped advisory lock, so one
+ * migrates while the others wait and then find nothing left to do; on SQLite the database's write lock does the same.
+ */
+import { StoreError } from "@custos/core/ports/StoreError"
+import * as Migrator from "@effect/sql/Migrator"
+import * as SqlClient from "@effect/sql/SqlClient"
+import type { SqlError } from "@effect/sql/SqlError"
+import { Cause, Effect, Layer } from "effect"
+
+/** The table that records which migrations ran. */
+export const migrationsTable = "custos_migrations"
+
+/** Any 64-bit number; it names the advisory lock the PostgreSQL migration run holds. */
+const migrationLockKey = 7_316_807_010_231_001
+
+const createTables = Effect.gen(function*() {
+  const sql = (yield* SqlClient.SqlClient).withoutTransforms()
+  const key = sql.onDialectOrElse({
+    pg: () => sql.unsafe(`TEXT COLLATE "C"`),
+    orElse: () => sql.unsafe("TEXT")
+  })
+
+  yield* sql`CREATE TABLE custos_accounts (
+    id ${key} PRIMARY KEY,
+    region TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+  )`
+
+  yield* sql`CREATE TABLE custos_sync_settings (
+    account_id ${key} PRIMARY KEY,
+    settings TEXT NOT NULL
+  )`
+
+  // One row per account: its write lock, the last seq it handed out, and its tombstone horizon.
+  yield* sql`CREATE TABLE custos_account_heads (
+    account_id ${key} PRIMARY KEY,
+    head BIGINT NOT NULL,
+    horizon BIGINT NOT NULL
+  )`
+
+  yield* sql`CREATE TABLE custos_records (
+    account_id ${key} NOT NULL,
+    app ${key} NOT NULL,
+    id ${key} NOT NULL,
+    version INTEGER NOT NULL,
+    seq BIGINT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('active', 'trashed', 'purged')),
+    body TEXT,
+    changed_at BIGINT NOT NULL,
+    changed_by TEXT,
+    trashed_at BIGINT,
+    delete_by BIGINT,
+    size BIGINT NOT NULL,
+    blobs TEXT,
+    PRIMARY KEY (account_id, app, id)
+  )`
+  // The change feed of one app: `changes` is a range scan of this index in seq order.
+  yield* sql`CREATE INDEX custos_records_changes ON custos_records (account_id, app, seq)`
+  // `list` (by state, in seq order), `usage` and compaction.
+  yield* sql`CREATE INDEX custos_records_state ON custos_records (account_id, state, seq)`
+  // `dueForPurge`: only trashed records, in the order of their receipts; the index holds every column it returns.
+  yield* sql`CREATE INDEX custos_records_due ON custos_records (delete_by, account_id, app, id)
+    WHERE state = 'trashed'`
+
+  yield* sql`CREATE TABLE custos_mutations (
+    account_id ${key} NOT NULL,
+    mutation_id ${key} NOT NULL,
+    app TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    op TEXT NOT NULL CHECK (op IN ('put', 'delete')),
+    outcome TEXT NOT NULL,
+    at BIGINT NOT NULL,
+    PRIMARY KEY (account_id, mutation_id)
+  )`
+  yield* sql`CREATE INDEX custos_mutations_at ON custos_mutations (account_id, at)`
+})
+
+/** Every migration, by `NNNN_name`; append new ones, never change a released one. */
+export const migrations = Migrator.fromRecord({
+  "0001_create_tables": createTables
+})
+
+const runMigrator = Migrator.make({})({ loader: migrations, table: migrationsTable })
+
+/**
+ * Brings the schema up to date and returns the migrations it ran. Fails with `StoreError` if the database is out of
+ * reach, a migration fails (nothing of it stays), or the dialect is neither SQLite nor PostgreSQL.
+ */
+export const migrate: Effect.Effect<
+  ReadonlyArray<readonly [id: number, name: string]>,
+  StoreError,
+  SqlClient.SqlClient
+> = Effect.gen(function*() {
+  const sql = (yield* SqlClient.SqlClient).withoutTransforms()
+  const supported = sql.onDialectOrElse({ sqlite: () => true, pg: () => true, orElse: () => false })
+  if (!supported) {
+    return yield* new StoreError({
+      operation: "SqlMigrations.migrate",
+      cause: new Error("Custos stores records in SQLite or PostgreSQL only")
+    })
+  }
+  // On PostgreSQL the Migrator probes for its table with a query that fails when the table is missing, which
+  // would abort the surrounding transaction; so under the lock the table is created first, as the Migrator would.
+  const lock: Effect.Effect<void, SqlError> = sql.onDialectOrElse({
+    pg: () =>
+      Effect.zipRight(
+        sql`SELECT pg_advisory_xact_lock(${migrationLockKey})`,
+        sql`CREATE TABLE IF NOT EXISTS ${sql(migrationsTable)} (
+          migration_id integer primary key,
+          created_at timestamp with time zone not null default now(),
+          name text not null
+        )`
+      ).pipe(Effect.asVoid),
+    orElse: () => Effect.void
+  })
+  return yield* sql.withTransaction(Effect.zipRight(lock, runMigrator))
+}).pipe(
+  // A failed migration is a defect inside the Migrator; it means the same as an unreachable database here.
+  Effect.catchAllCause((cause) =>
+    Cause.isInterruptedOnly(cause)
+      ? Effect.failCause(cause as Cause.Cause<never>)
+      : Effect.fail(
+        Cause.failureOption(cause).pipe((failure) =>
+          failure._tag === "Some" && failure.value instanceof StoreError
+            ? failure.value
+            : new StoreError({ operation: "SqlMigrations.migrate", cause: Cause.squash(cause) })
+        )
+      )
+  )
+)
+
+/** Runs the migrations when built; every SQL store Layer depends on it, and Layers build it once. */
+export const layerMigrations: Layer.Layer<never, StoreError, SqlClient.SqlClient> = Layer.effectDiscard(migrate)

@@ -1,0 +1,18 @@
+/**
+ * Every SQL store in one Layer: `RecordStore`, `AccountStore` and `SyncSettingsStore` over the `SqlClient` in
+ * context (SQLite from `SqliteLive.ts`, PostgreSQL from `PgLive.ts`). The migrations run once when it is built.
+ *
+ * ```ts
+ * const Storage = layerSqlStores.pipe(Layer.provide(layerSqlite({ filename: "data/custos.db" })))
+ * ```
+ */
+import { Layer } from "effect"
+import * as AccountStoreSql from "./AccountStoreSql.js"
+import * as RecordStoreSql from "./RecordStoreSql.js"
+import * as SyncSettingsStoreSql from "./SyncSettingsStoreSql.js"
+
+export const layerSqlStores = Layer.mergeAll(
+  RecordStoreSql.layer,
+  AccountStoreSql.layer,
+  SyncSettingsStoreSql.layer
+)

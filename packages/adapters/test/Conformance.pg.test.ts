@@ -1,0 +1,27 @@
+/**
+ * The conformance requirements and the sync invariants against core over the SQL stores on PostgreSQL (a schema per
+ * test). Ports without a SQL store yet (memberships, devices) use the memory stores: see `storageOver`. Never
+ * silently skipped in CI: see `describePg`.
+ */
+import { registerChecks } from "@custos/conformance/Check"
+import { layerInProcessDriver } from "@custos/conformance/drivers/InProcessDriver"
+import { InventoryChecks } from "@custos/conformance/suites/InventoryChecks"
+import { LifecycleChecks } from "@custos/conformance/suites/LifecycleChecks"
+import { SyncChecks } from "@custos/conformance/suites/SyncChecks"
+import { syncInvariantChecks } from "@custos/conformance/suites/SyncInvariants"
+import type { Target } from "@custos/conformance/Target"
+import { storageOver } from "./sqlDialectSuite.js"
+import { describePg, layerPgTemp } from "./sqlTestDatabases.js"
+
+const target: Target = {
+  name: "in-process core over PostgreSQL stores",
+  capabilities: new Set(["clock-control", "region-browser", "admin-purchases"]),
+  layer: layerInProcessDriver("pg", storageOver(layerPgTemp))
+}
+
+await describePg("PostgreSQL", () => {
+  registerChecks(target, "Inventory requirements", InventoryChecks)
+  registerChecks(target, "Sync requirements", SyncChecks)
+  registerChecks(target, "Lifecycle requirements", LifecycleChecks)
+  registerChecks(target, "Sync invariants", syncInvariantChecks({ runs: 15, maxOps: 40 }))
+})

@@ -1,0 +1,24 @@
+/**
+ * The conformance requirements and the sync invariants against core over the SQL stores on SQLite (a database file
+ * per test). Ports without a SQL store yet (memberships, devices) use the memory stores: see `storageOver`.
+ */
+import { registerChecks } from "@custos/conformance/Check"
+import { layerInProcessDriver } from "@custos/conformance/drivers/InProcessDriver"
+import { InventoryChecks } from "@custos/conformance/suites/InventoryChecks"
+import { LifecycleChecks } from "@custos/conformance/suites/LifecycleChecks"
+import { SyncChecks } from "@custos/conformance/suites/SyncChecks"
+import { syncInvariantChecks } from "@custos/conformance/suites/SyncInvariants"
+import type { Target } from "@custos/conformance/Target"
+import { storageOver } from "./sqlDialectSuite.js"
+import { layerSqliteTemp } from "./sqlTestDatabases.js"
+
+const target: Target = {
+  name: "in-process core over SQLite stores",
+  capabilities: new Set(["clock-control", "region-browser", "admin-purchases"]),
+  layer: layerInProcessDriver("sqlite", storageOver(layerSqliteTemp))
+}
+
+registerChecks(target, "Inventory requirements", InventoryChecks)
+registerChecks(target, "Sync requirements", SyncChecks)
+registerChecks(target, "Lifecycle requirements", LifecycleChecks)
+registerChecks(target, "Sync invariants", syncInvariantChecks({ runs: 15, maxOps: 40 }))

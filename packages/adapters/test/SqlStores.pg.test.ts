@@ -1,0 +1,77 @@
+/**
+ * The SQL stores over PostgreSQL: the port suites and the dialect suite, each test in a schema of its own, and
+ * what only a server database can show: several clients (as several server instances would) sharing one database.
+ * Never silently skipped in CI: see `describePg`.
+ */
+import * as AccountStoreSql from "@custos/adapters/sql/AccountStoreSql"
+import * as RecordStoreSql from "@custos/adapters/sql/RecordStoreSql"
+import * as SyncSettingsStoreSql from "@custos/adapters/sql/SyncSettingsStoreSql"
+import { accountStoreSuite } from "@custos/conformance/ports/AccountStoreSuite"
+import { recordStoreSuite } from "@custos/conformance/ports/RecordStoreSuite"
+import { syncSettingsStoreSuite } from "@custos/conformance/ports/SyncSettingsStoreSuite"
+import { AccountId, RecordId } from "@custos/core/domain/Ids"
+import { Version } from "@custos/core/domain/Record"
+import { RecordStore } from "@custos/core/ports/RecordStore"
+import { assert, describe, it } from "@effect/vitest"
+import { Context, Effect, Layer, Option } from "effect"
+import { sqlDialectSuite } from "./sqlDialectSuite.js"
+import { describePg, layerPgTemp, pgAdmin, pgDatabase } from "./sqlTestDatabases.js"
+
+await describePg("PostgreSQL", () => {
+  recordStoreSuite("PostgreSQL", RecordStoreSql.layer.pipe(Layer.provide(layerPgTemp)))
+  accountStoreSuite("PostgreSQL", AccountStoreSql.layer.pipe(Layer.provide(layerPgTemp)))
+  syncSettingsStoreSuite("PostgreSQL", SyncSettingsStoreSql.layer.pipe(Layer.provide(layerPgTemp)))
+
+  sqlDialectSuite("PostgreSQL", pgDatabase)
+
+  describe("PostgreSQL database shared by several clients", () => {
+    const alice = AccountId.make("acc_alice")
+
+    it.effect("concurrent read-modify-writes through three clients lose nothing and keep one sequence", () =>
+      Effect.scoped(Effect.gen(function*() {
+        const db = yield* pgDatabase
+        // Three instances starting at once: each runs the migrations; one does the work, the others wait for it.
+        const stores = yield* Effect.all(
+          [1, 2, 3].map(() => Layer.build(RecordStoreSql.layer.pipe(Layer.provide(db.client)))),
+          { concurrency: "unbounded" }
+        ).pipe(Effect.map((contexts) => contexts.map((context) => Context.get(context, RecordStore))))
+        const id = RecordId.make("counter")
+        const increment = (store: RecordStore["Type"]) =>
+          store.transact(alice, (tx) =>
+            Effect.gen(function*() {
+              const current = yield* tx.get("notes", id)
+              const version = Option.match(current, { onNone: () => 1, onSome: (r) => r.version + 1 })
+              yield* Effect.yieldNow()
+              yield* tx.write({
+                accountId: alice,
+                app: "notes",
+                id,
+                version: Version.make(version),
+                state: "active",
+                body: "{}",
+                changedAt: 1,
+                size: 2
+              })
+            }))
+        yield* Effect.all(Array.from({ length: 30 }, (_, i) => increment(stores[i % 3]!)), {
+          concurrency: "unbounded"
+        })
+        const final = Option.getOrThrow(yield* stores[0]!.get(alice, "notes", id))
+        assert.strictEqual(final.version, 30)
+        assert.strictEqual(final.seq, 30)
+        assert.strictEqual(yield* stores[2]!.head(alice), 30)
+      })))
+
+    it.effect("a test schema is dropped with everything in it when its scope closes", () =>
+      Effect.gen(function*() {
+        const name = yield* Effect.scoped(Effect.gen(function*() {
+          const db = yield* pgDatabase
+          yield* Effect.scoped(Layer.build(RecordStoreSql.layer.pipe(Layer.provide(db.client))))
+          return db.name
+        }))
+        const left = yield* Effect.scoped(Effect.flatMap(pgAdmin, (sql) =>
+          sql`SELECT nspname FROM pg_namespace WHERE nspname = ${name}`))
+        assert.deepStrictEqual(left, [])
+      }))
+  })
+})

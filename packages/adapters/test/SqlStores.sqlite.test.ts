@@ -1,0 +1,50 @@
+/**
+ * The SQL stores over SQLite: the port suites and the dialect suite, each test on a database file of its own, and
+ * what the SQLite Layer sets up.
+ */
+import * as AccountStoreSql from "@custos/adapters/sql/AccountStoreSql"
+import * as RecordStoreSql from "@custos/adapters/sql/RecordStoreSql"
+import * as SyncSettingsStoreSql from "@custos/adapters/sql/SyncSettingsStoreSql"
+import { accountStoreSuite } from "@custos/conformance/ports/AccountStoreSuite"
+import { recordStoreSuite } from "@custos/conformance/ports/RecordStoreSuite"
+import { syncSettingsStoreSuite } from "@custos/conformance/ports/SyncSettingsStoreSuite"
+import { layerSqlStores } from "@custos/adapters/sql/SqlStores"
+import { layerSqlite } from "@custos/adapters/sql/SqliteLive"
+import * as SqlClient from "@effect/sql/SqlClient"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Layer } from "effect"
+import { existsSync, mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { sqlDialectSuite } from "./sqlDialectSuite.js"
+import { layerSqliteTemp, sqliteDatabase } from "./sqlTestDatabases.js"
+
+recordStoreSuite("SQLite", RecordStoreSql.layer.pipe(Layer.provide(layerSqliteTemp)))
+accountStoreSuite("SQLite", AccountStoreSql.layer.pipe(Layer.provide(layerSqliteTemp)))
+syncSettingsStoreSuite("SQLite", SyncSettingsStoreSql.layer.pipe(Layer.provide(layerSqliteTemp)))
+
+sqlDialectSuite("SQLite", sqliteDatabase)
+
+describe("SQLite database file", () => {
+  it.effect("is opened in WAL mode, with a busy timeout and foreign keys on", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const db = yield* sqliteDatabase
+      const pragmas = yield* Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        const [journal] = yield* sql<{ journal_mode: string }>`PRAGMA journal_mode`
+        const [busy] = yield* sql<{ timeout: number }>`PRAGMA busy_timeout`
+        const [keys] = yield* sql<{ foreign_keys: number }>`PRAGMA foreign_keys`
+        return [journal?.journal_mode, busy?.timeout, keys?.foreign_keys]
+      }).pipe(Effect.provide(db.client))
+      assert.deepStrictEqual(pragmas, ["wal", 5000, 1])
+    })))
+
+  it.effect("is created with its folder when missing, and removed with the temp folder", () =>
+    Effect.gen(function*() {
+      const dir = mkdtempSync(join(tmpdir(), "custos-sqlite-"))
+      const filename = join(dir, "nested", "data", "custos.db")
+      yield* Effect.scoped(Layer.build(layerSqlStores.pipe(Layer.provide(layerSqlite({ filename })))))
+      assert.isTrue(existsSync(filename))
+      rmSync(dir, { recursive: true, force: true })
+    }))
+})

@@ -1,0 +1,300 @@
+/**
+ * What the SQL stores promise beyond the port suites, checked on each dialect: migrations that run once (also when
+ * started together), the indexes `changes` and `dueForPurge` rely on, storage failures that come out as
+ * `StoreError`, data that outlives its client, and above all that a pull never misses a change committing late.
+ */
+import { layerMemoryStores } from "@custos/adapters/memory/MemoryStores"
+import * as AccountStoreSql from "@custos/adapters/sql/AccountStoreSql"
+import * as RecordStoreSql from "@custos/adapters/sql/RecordStoreSql"
+import { migrate } from "@custos/adapters/sql/SqlMigrations"
+import { layerSqlStores } from "@custos/adapters/sql/SqlStores"
+import * as SyncSettingsStoreSql from "@custos/adapters/sql/SyncSettingsStoreSql"
+import { samples } from "@custos/conformance/Samples"
+import { Region } from "@custos/core/domain/Account"
+import { decodeCursor } from "@custos/core/domain/Cursor"
+import { AccountId, DeviceId, MutationId, RecordId } from "@custos/core/domain/Ids"
+import type { Mutation } from "@custos/core/domain/Mutation"
+import { type RecordWrite, Seq, Version } from "@custos/core/domain/Record"
+import { defaultSyncSettings } from "@custos/core/domain/SyncSettings"
+import { AccountStore } from "@custos/core/ports/AccountStore"
+import { RecordStore } from "@custos/core/ports/RecordStore"
+import { SyncSettingsStore } from "@custos/core/ports/SyncSettingsStore"
+import { AccountService } from "@custos/core/services/AccountService"
+import { layerCoreServices } from "@custos/core/services/CoreServices"
+import { type PullResult, SyncEngine } from "@custos/core/services/SyncEngine"
+import { SyncSettingsService } from "@custos/core/services/SyncSettingsService"
+import * as SqlClient from "@effect/sql/SqlClient"
+import { assert, describe, it } from "@effect/vitest"
+import { Context, Deferred, Effect, Either, Fiber, Layer, Option, type Scope } from "effect"
+import { changesStatement, dueStatement } from "../src/sql/internal/recordQueries.js"
+import type { TestDatabase } from "./sqlTestDatabases.js"
+
+/**
+ * Storage for core with the SQL stores where there is one (records, accounts, settings) and the memory stores for
+ * the other ports. `Layer.merge` lets the right side win, so the SQL stores replace their memory namesakes.
+ */
+export const storageOver = <E>(client: Layer.Layer<SqlClient.SqlClient, E>) =>
+  Layer.merge(layerMemoryStores, layerSqlStores.pipe(Layer.provide(client)))
+
+const alice = AccountId.make("acc_alice")
+const phone = DeviceId.make("phone")
+const tablet = DeviceId.make("tablet")
+const laptop = DeviceId.make("laptop")
+
+const note = (id: string, n: number): RecordWrite => ({
+  accountId: alice,
+  app: "notes",
+  id: RecordId.make(id),
+  version: Version.make(1),
+  state: "active",
+  body: JSON.stringify(samples.notes(n)),
+  changedAt: 1_000,
+  size: 40
+})
+
+const putNote = (id: string, n: number): Mutation => ({
+  mutationId: MutationId.make(`m-${id}`),
+  recordId: RecordId.make(id),
+  op: "put",
+  baseVersion: 0,
+  payload: samples.notes(n)
+})
+
+/** How a dialect's database answers how it would run `statement`. */
+const queryPlan = (sql: SqlClient.SqlClient, statement: Effect.Effect<ReadonlyArray<unknown>, unknown>) =>
+  sql.onDialectOrElse({
+    sqlite: () =>
+      sql<{ detail: string }>`EXPLAIN QUERY PLAN ${statement as never}`.pipe(
+        Effect.map((rows) => rows.map((row) => row.detail).join("\n"))
+      ),
+    // Tiny tables make a sequential scan cheapest, so it is ruled out: what is left shows which index serves.
+    orElse: () =>
+      sql.withTransaction(
+        Effect.zipRight(
+          sql`SET LOCAL enable_seqscan = off`,
+          sql<{ "QUERY PLAN": string }>`EXPLAIN ${statement as never}`
+        )
+      ).pipe(Effect.map((rows) => rows.map((row) => row["QUERY PLAN"]).join("\n")))
+  })
+
+export const sqlDialectSuite = <E>(label: string, database: Effect.Effect<TestDatabase, E, Scope.Scope>) =>
+  describe(`SQL stores on ${label}`, () => {
+    /** Runs `effect` with a fresh database and one client of it. */
+    const withClient = <A, Err>(effect: Effect.Effect<A, Err, SqlClient.SqlClient>) =>
+      Effect.scoped(Effect.flatMap(database, (db) => Effect.provide(effect, db.client)))
+
+    /** Runs `effect` with core services over a fresh database. */
+    const withCore = <A, Err, R>(effect: Effect.Effect<A, Err, R>) =>
+      Effect.scoped(Effect.flatMap(database, (db) =>
+        Effect.provide(
+          effect,
+          layerCoreServices.pipe(Layer.provideMerge(storageOver(db.client)), Layer.provideMerge(db.client))
+        )))
+
+    it.effect("migrations run once; running them again, even several at once, changes nothing", () =>
+      withClient(Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        const runs = yield* Effect.all([migrate, migrate, migrate], { concurrency: "unbounded" })
+        assert.deepStrictEqual(runs.filter((ran) => ran.length > 0), [[[1, "create_tables"]]])
+        assert.deepStrictEqual(yield* migrate, [])
+        const recorded = yield* sql<{ migration_id: number; name: string }>`
+          SELECT migration_id, name FROM custos_migrations`
+        assert.deepStrictEqual(recorded.map((row) => [Number(row.migration_id), row.name]), [[1, "create_tables"]])
+      })))
+
+    it.effect("changes is a range scan of (account_id, app, seq); dueForPurge one of the partial receipt index", () =>
+      withClient(Effect.gen(function*() {
+        yield* migrate
+        const sql = (yield* SqlClient.SqlClient).withoutTransforms()
+        const changes = yield* queryPlan(sql, changesStatement(sql, alice, { app: "notes", afterSeq: 3, limit: 50 }))
+        assert.include(changes, "custos_records_changes", changes)
+        const due = yield* queryPlan(sql, dueStatement(sql, 5_000, 50))
+        assert.include(due, "custos_records_due", due)
+        // Both already come in index order: no sort step.
+        assert.notMatch(changes, /TEMP B-TREE|Sort/, changes)
+        assert.notMatch(due, /TEMP B-TREE|Sort/, due)
+      })))
+
+    it.effect("64-bit columns come back as numbers, whatever the driver returns", () =>
+      withClient(Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        yield* migrate
+        const store = yield* RecordStoreSql.make
+        yield* store.transact(alice, (tx) => tx.write({ ...note("n1", 1), changedAt: 2 ** 52 }))
+        const [raw] = yield* sql<{ seq: unknown; changed_at: unknown }>`SELECT seq, changed_at FROM custos_records`
+        // node-postgres hands int8 over as text; SQLite as a number.
+        assert.strictEqual(typeof raw!.seq, sql.onDialectOrElse({ pg: () => "string", orElse: () => "number" }))
+        const [record] = yield* store.changes(alice, { app: "notes", afterSeq: 0, limit: 10 })
+        assert.strictEqual(record!.seq, 1)
+        assert.strictEqual(record!.changedAt, 2 ** 52)
+        assert.strictEqual(yield* store.head(alice), 1)
+        assert.deepStrictEqual(yield* store.usage(alice), { records: 1, bytes: 40 })
+      })))
+
+    it.effect("storage failures come out as StoreError naming the operation, never as SqlError", () =>
+      withClient(Effect.gen(function*() {
+        yield* migrate
+        const sql = yield* SqlClient.SqlClient
+        const records = yield* RecordStoreSql.make
+        const accounts = yield* AccountStoreSql.make
+        yield* records.transact(alice, (tx) => tx.write(note("n1", 1)))
+        // A row the Schema refuses: the failure is a StoreError, not a ParseError or a defect.
+        yield* sql`UPDATE custos_records SET blobs = 'not json'`
+        const corrupt = yield* Effect.flip(records.get(alice, "notes", RecordId.make("n1")))
+        assert.strictEqual(corrupt._tag, "StoreError")
+        assert.strictEqual(corrupt.operation, "RecordStore.get")
+        yield* sql`DROP TABLE custos_records`
+        const lost = yield* Effect.flip(records.transact(alice, (tx) => tx.write(note("n2", 1))))
+        assert.strictEqual(lost._tag, "StoreError")
+        assert.strictEqual(lost.operation, "RecordTx.write")
+        yield* sql`DROP TABLE custos_accounts`
+        const gone = yield* Effect.flip(accounts.list({ limit: 10 }))
+        assert.strictEqual(gone._tag, "StoreError")
+        assert.strictEqual(gone.operation, "AccountStore.list")
+      })))
+
+    it.effect("what was written is there for the next client of the same database", () =>
+      Effect.scoped(Effect.gen(function*() {
+        const db = yield* database
+        const write = Effect.gen(function*() {
+          const records = yield* RecordStore
+          const accounts = yield* AccountStore
+          const settings = yield* SyncSettingsStore
+          yield* accounts.create({ id: alice, region: Region.make("DE"), createdAt: 7 })
+          yield* settings.modify(alice, () => Effect.succeed({ ...defaultSyncSettings, wifiOnly: true }))
+          yield* records.transact(alice, (tx) => tx.write({ ...note("n1", 1), blobs: ["blob-1"], deleteBy: 9 }))
+        })
+        const read = Effect.gen(function*() {
+          const records = yield* RecordStore
+          const accounts = yield* AccountStore
+          const settings = yield* SyncSettingsStore
+          return {
+            account: yield* accounts.get(alice),
+            settings: yield* settings.get(alice),
+            record: yield* records.get(alice, "notes", RecordId.make("n1")),
+            head: yield* records.head(alice)
+          }
+        })
+        const stores = layerSqlStores.pipe(Layer.provide(db.client))
+        yield* Effect.scoped(Effect.provide(write, stores))
+        const again = yield* Effect.scoped(Effect.provide(read, stores))
+        assert.deepStrictEqual(Option.getOrThrow(again.account), { id: alice, region: "DE", createdAt: 7 })
+        assert.isTrue(Option.getOrThrow(again.settings).wifiOnly)
+        assert.deepStrictEqual(Option.getOrThrow(again.record), {
+          ...note("n1", 1),
+          seq: Seq.make(1),
+          blobs: ["blob-1"],
+          deleteBy: 9
+        })
+        assert.strictEqual(again.head, 1)
+      })))
+
+    it.effect("a settings change inside a record transaction, and the other way round, take one lock", () =>
+      withCore(Effect.gen(function*() {
+        const records = yield* RecordStore
+        const settings = yield* SyncSettingsStore
+        const wifiOnly = (on: boolean) => () => Effect.succeed({ ...defaultSyncSettings, wifiOnly: on })
+        yield* records.transact(alice, (tx) =>
+          tx.write(note("n1", 1)).pipe(Effect.zipRight(settings.modify(alice, wifiOnly(true)))))
+        yield* settings.modify(alice, () =>
+          records.transact(alice, (tx) => tx.write(note("n2", 1))).pipe(
+            Effect.zipRight(Effect.succeed({ ...defaultSyncSettings, wifiOnly: false }))
+          ))
+        assert.isFalse(Option.getOrThrow(yield* settings.get(alice)).wifiOnly)
+        assert.strictEqual(yield* records.head(alice), 2)
+      })))
+
+    /**
+     * A transaction takes seq N and holds; meanwhile another fiber pulls and another device pushes. Every cursor
+     * handed out must stay below N unless its page carried N, and a pull from any of them after the transaction ends
+     * must bring what committed at N: the held record, or, when the holder rolls back, the push that reused N.
+     */
+    const lateCommit = (ending: "commits" | "rolls back") =>
+      it.live(`a pull never passes a change that commits late: the holder of seq N ${ending}`, () =>
+        withCore(Effect.gen(function*() {
+          const sql = yield* SqlClient.SqlClient
+          const accounts = yield* AccountService
+          const settings = yield* SyncSettingsService
+          const engine = yield* SyncEngine
+          const records = yield* RecordStore
+          const account = (yield* accounts.create({ region: "DE", id: alice })).id
+          yield* settings.update(account, { apps: { notes: true } })
+          yield* engine.push(account, phone, "notes", [putNote("before", 1)])
+          const issued: Array<PullResult> = [yield* engine.pull(account, laptop, "notes")]
+
+          const taken = yield* Deferred.make<number>()
+          const release = yield* Deferred.make<void>()
+          const holder = yield* records.transact(account, (tx) =>
+            Effect.gen(function*() {
+              const written = yield* tx.write(note("late", 2))
+              yield* Deferred.succeed(taken, written.seq)
+              yield* Deferred.await(release)
+              if (ending === "rolls back") return yield* Effect.fail("abandoned" as const)
+              return written.seq
+            })).pipe(Effect.either, Effect.fork)
+          const n = yield* Deferred.await(taken)
+
+          const pullMeanwhile = yield* engine.pull(account, laptop, "notes", { cursor: issued[0]!.cursor }).pipe(
+            Effect.fork
+          )
+          const pushMeanwhile = yield* engine.push(account, tablet, "notes", [putNote("meanwhile", 3)]).pipe(
+            Effect.fork
+          )
+          yield* Effect.sleep("300 millis")
+          assert.isTrue(Option.isNone(yield* Fiber.poll(pushMeanwhile)), "a push of the account waits for the lock")
+          const pulledWhileHeld = yield* Fiber.poll(pullMeanwhile)
+          if (sql.onDialectOrElse({ sqlite: () => true, orElse: () => false })) {
+            // SQLite: one connection, held by the transaction; readers wait for it.
+            assert.isTrue(Option.isNone(pulledWhileHeld), "on SQLite a read waits for the open transaction")
+          } else {
+            // PostgreSQL: readers go on, and see only what has committed.
+            assert.isTrue(Option.isSome(pulledWhileHeld), "on PostgreSQL a pull is answered while a write is open")
+          }
+
+          yield* Deferred.succeed(release, undefined)
+          const held = yield* Fiber.join(holder)
+          const pushed = (yield* Fiber.join(pushMeanwhile)).outcomes[0]!
+          issued.push(yield* Fiber.join(pullMeanwhile))
+          assert.strictEqual(pushed._tag, "applied")
+          const pushedSeq = pushed._tag === "applied" ? pushed.seq : -1
+          if (ending === "commits") {
+            assert.deepStrictEqual(held, Either.right(Seq.make(n)))
+            assert.strictEqual(pushedSeq, n + 1)
+          } else {
+            assert.deepStrictEqual(held, Either.left("abandoned"))
+            assert.strictEqual(pushedSeq, n, "the number of the rolled-back write is the next one's")
+          }
+
+          const committedAtN = ending === "commits" ? "late" : "meanwhile"
+          for (const page of issued) {
+            const at = yield* decodeCursor("notes", page.cursor)
+            assert.isTrue(
+              at < n || page.changes.some((change) => change.seq === n),
+              `cursor at ${at} was handed out without seq ${n}`
+            )
+            const rest = yield* engine.pull(account, laptop, "notes", { cursor: page.cursor })
+            const seen = [...page.changes, ...rest.changes].filter((change) => change.seq >= n)
+            assert.include(seen.map((change): string => change.id), committedAtN, `from ${page.cursor}`)
+          }
+          const all = yield* engine.pull(account, laptop, "notes")
+          assert.deepStrictEqual(
+            all.changes.map((change) => change.id).sort(),
+            ending === "commits" ? ["before", "late", "meanwhile"] : ["before", "meanwhile"]
+          )
+          // The records really went through SQL, not a memory store.
+          const [count] = yield* sql<{ n: unknown }>`SELECT count(*) AS n FROM custos_records`
+          assert.strictEqual(Number(count!.n), ending === "commits" ? 3 : 2)
+        })), 20_000)
+
+    lateCommit("commits")
+    lateCommit("rolls back")
+
+    it.effect("the layer of every store builds the schema by itself", () =>
+      withClient(Effect.gen(function*() {
+        const context = yield* Layer.build(
+          Layer.mergeAll(RecordStoreSql.layer, AccountStoreSql.layer, SyncSettingsStoreSql.layer)
+        )
+        const settings = Context.get(context, SyncSettingsStore)
+        assert.isTrue(Option.isNone(yield* settings.get(alice)))
+      }).pipe(Effect.scoped)))
+  })
