@@ -1,0 +1,158 @@
+/**
+ * The port for the cryptographic primitives Custos seals data with: AES-GCM, HKDF-SHA-256, HMAC-SHA-256 and a
+ * CSPRNG. It implements the primitive layer of DESIGN.md "Encryption at rest": AES-128-GCM by default, AES-256-GCM
+ * by choice and always for key wrapping, random 96-bit nonces, 128-bit tags, and no other sizes. The size rules are
+ * pure functions here, so every adapter refuses exactly the same inputs, and core stays free of `node:*`.
+ */
+import type { Effect } from "effect"
+import { Context, Either, Schema } from "effect"
+
+/** The AEAD algorithms Custos reads and writes; the key length picks one. */
+export const AeadAlgorithm = Schema.Literal("aes-128-gcm", "aes-256-gcm")
+export type AeadAlgorithm = typeof AeadAlgorithm.Type
+
+/** Key length in bytes of each algorithm. */
+export const keyBytes: { readonly [A in AeadAlgorithm]: number } = { "aes-128-gcm": 16, "aes-256-gcm": 32 }
+
+/** GCM nonce length: 96 bits, the only size used and accepted. */
+export const NONCE_BYTES = 12
+/** GCM tag length: 128 bits, the only size produced and accepted. */
+export const TAG_BYTES = 16
+/** What sealing adds to a plaintext: the nonce in front and the tag behind. */
+export const SEAL_OVERHEAD = NONCE_BYTES + TAG_BYTES
+/** HKDF-SHA-256 can expand to at most 255 hash blocks (RFC 5869 §2.3). */
+export const HKDF_SHA256_MAX_BYTES = 255 * 32
+
+/** A key, nonce or derivation request that Custos does not accept; nothing was sealed or derived. */
+export class InvalidKeyMaterial extends Schema.TaggedError<InvalidKeyMaterial>()("InvalidKeyMaterial", {
+  reason: Schema.String
+}) {
+  readonly code = "invalid-key-material"
+  override get message() {
+    return `The key material is not accepted: ${this.reason}`
+  }
+}
+
+/**
+ * A sealed value that does not open: wrong key, wrong associated data, tampered bytes or a malformed shape. No part
+ * of the plaintext is ever released with it.
+ */
+export class DecryptionFailed extends Schema.TaggedError<DecryptionFailed>()("DecryptionFailed", {
+  reason: Schema.String
+}) {
+  readonly code = "decryption-failed"
+  override get message() {
+    return `The sealed value could not be opened: ${this.reason}`
+  }
+}
+
+/** The algorithm a key is for, or `InvalidKeyMaterial` for any length other than 16 or 32 bytes. */
+export const algorithmForKey = (key: Uint8Array): Either.Either<AeadAlgorithm, InvalidKeyMaterial> =>
+  key.length === 16
+    ? Either.right("aes-128-gcm")
+    : key.length === 32
+    ? Either.right("aes-256-gcm")
+    : Either.left(
+      new InvalidKeyMaterial({ reason: `an AES-GCM key must be 16 or 32 bytes long, this one has ${key.length}` })
+    )
+
+/** Refuses any key-wrapping key but a 32-byte one: wrapping always uses AES-256. */
+export const checkWrappingKey = (kek: Uint8Array): Either.Either<Uint8Array, InvalidKeyMaterial> =>
+  kek.length === 32
+    ? Either.right(kek)
+    : Either.left(
+      new InvalidKeyMaterial({ reason: `a key-wrapping key must be 32 bytes (AES-256), this one has ${kek.length}` })
+    )
+
+/** Refuses any nonce but a 12-byte one. */
+export const checkNonce = (nonce: Uint8Array): Either.Either<Uint8Array, InvalidKeyMaterial> =>
+  nonce.length === NONCE_BYTES
+    ? Either.right(nonce)
+    : Either.left(
+      new InvalidKeyMaterial({ reason: `an AES-GCM nonce must be ${NONCE_BYTES} bytes, this one has ${nonce.length}` })
+    )
+
+/** The three parts of a sealed value. */
+export interface SealedParts {
+  readonly nonce: Uint8Array
+  readonly ciphertext: Uint8Array
+  readonly tag: Uint8Array
+}
+
+/** Splits `nonce ‖ ciphertext ‖ tag` into views of its parts, or refuses a value too short to hold them. */
+export const splitSealed = (sealed: Uint8Array): Either.Either<SealedParts, DecryptionFailed> =>
+  sealed.length < SEAL_OVERHEAD
+    ? Either.left(
+      new DecryptionFailed({
+        reason: `a sealed value holds at least a ${NONCE_BYTES}-byte nonce and a ${TAG_BYTES}-byte tag, ` +
+          `this one has ${sealed.length} bytes`
+      })
+    )
+    : Either.right({
+      nonce: sealed.subarray(0, NONCE_BYTES),
+      ciphertext: sealed.subarray(NONCE_BYTES, sealed.length - TAG_BYTES),
+      tag: sealed.subarray(sealed.length - TAG_BYTES)
+    })
+
+/** Checks the sizes of separately given parts: a 12-byte nonce and a 16-byte tag. */
+export const checkParts = (parts: SealedParts): Either.Either<SealedParts, DecryptionFailed> =>
+  parts.nonce.length !== NONCE_BYTES
+    ? Either.left(
+      new DecryptionFailed({ reason: `the nonce must be ${NONCE_BYTES} bytes, this one has ${parts.nonce.length}` })
+    )
+    : parts.tag.length !== TAG_BYTES
+    ? Either.left(
+      new DecryptionFailed({ reason: `the tag must be ${TAG_BYTES} bytes, this one has ${parts.tag.length}` })
+    )
+    : Either.right(parts)
+
+/** Refuses an HKDF-SHA-256 output length outside 1..8160 bytes. */
+export const checkHkdfLength = (length: number): Either.Either<number, InvalidKeyMaterial> =>
+  Number.isInteger(length) && length >= 1 && length <= HKDF_SHA256_MAX_BYTES
+    ? Either.right(length)
+    : Either.left(
+      new InvalidKeyMaterial({
+        reason: `HKDF-SHA-256 can derive 1 to ${HKDF_SHA256_MAX_BYTES} bytes, ${length} were asked for`
+      })
+    )
+
+export class Crypto extends Context.Tag("@custos/core/Crypto")<Crypto, {
+  /**
+   * Seals `plaintext` with AES-GCM under `key` (16 bytes: AES-128, 32 bytes: AES-256) and a fresh random 96-bit
+   * nonce, binding `aad`. Returns `nonce(12) ‖ ciphertext ‖ tag(16)`.
+   */
+  readonly seal: (input: {
+    readonly key: Uint8Array
+    readonly plaintext: Uint8Array
+    readonly aad: Uint8Array
+  }) => Effect.Effect<Uint8Array, InvalidKeyMaterial>
+  /** Opens what `seal` produced with the same key and `aad`; the plaintext only when the whole tag checks. */
+  readonly open: (input: {
+    readonly key: Uint8Array
+    readonly sealed: Uint8Array
+    readonly aad: Uint8Array
+  }) => Effect.Effect<Uint8Array, InvalidKeyMaterial | DecryptionFailed>
+  /** HKDF-SHA-256 (RFC 5869), extract and expand; `length` is 1..8160 bytes. */
+  readonly hkdfSha256: (input: {
+    readonly ikm: Uint8Array
+    readonly salt: Uint8Array
+    readonly info: Uint8Array
+    readonly length: number
+  }) => Effect.Effect<Uint8Array, InvalidKeyMaterial>
+  /** HMAC-SHA-256 over `data`: the full 32-byte tag. */
+  readonly hmacSha256: (input: { readonly key: Uint8Array; readonly data: Uint8Array }) => Effect.Effect<Uint8Array>
+  /** `n` bytes from the operating system's CSPRNG. */
+  readonly randomBytes: (n: number) => Effect.Effect<Uint8Array>
+  /** Wraps key material under a 32-byte key-wrapping key with AES-256-GCM, binding `aad`. */
+  readonly wrapKey: (input: {
+    readonly kek: Uint8Array
+    readonly key: Uint8Array
+    readonly aad: Uint8Array
+  }) => Effect.Effect<Uint8Array, InvalidKeyMaterial>
+  /** Unwraps what `wrapKey` produced under the same key-wrapping key and `aad`. */
+  readonly unwrapKey: (input: {
+    readonly kek: Uint8Array
+    readonly wrapped: Uint8Array
+    readonly aad: Uint8Array
+  }) => Effect.Effect<Uint8Array, InvalidKeyMaterial | DecryptionFailed>
+}>() {}
