@@ -1,0 +1,391 @@
+/**
+ * The byte formats of sealed data, as pure functions: the field envelope (bytes and base64 text), the associated
+ * data that binds a sealed field to its place, and the header, segment AAD and size arithmetic of sealed blobs.
+ * It implements DESIGN.md "Encryption at rest": ciphertext carries a format version, an algorithm and a key version
+ * so keys can rotate; AAD binds every value to (account, app, record id, field, key version) in a length-prefixed
+ * encoding, so a value copied elsewhere fails to open; blobs are fixed-size segments with a last-segment flag.
+ *
+ * Field envelope, big-endian:
+ *
+ *   offset  size  content
+ *   0       1     format version, 1
+ *   1       1     algorithm: 1 = AES-128-GCM, 2 = AES-256-GCM
+ *   2       4     account key version (u32, 1..2^32-1)
+ *   6       16    salt: random, per sealed value; HKDF(account key, salt) is the value's key
+ *   22      12    nonce: random
+ *   34      n     ciphertext
+ *   34+n    16    tag
+ */
+import { Either, Encoding, Schema } from "effect"
+import { type AeadAlgorithm, NONCE_BYTES, SEAL_OVERHEAD, TAG_BYTES } from "../ports/Crypto.js"
+
+export class MalformedEnvelope extends Schema.TaggedError<MalformedEnvelope>()("MalformedEnvelope", {
+  reason: Schema.String
+}) {
+  readonly code = "malformed-envelope"
+  override get message() {
+    return `The sealed value is malformed: ${this.reason}`
+  }
+}
+
+/** The one envelope format version written and read today. */
+export const ENVELOPE_VERSION = 1
+/** Length of the random salt a value's key is derived with. */
+export const SALT_BYTES = 16
+/** Version, algorithm, key version and salt: everything before the nonce. */
+export const ENVELOPE_HEADER_BYTES = 1 + 1 + 4 + SALT_BYTES
+/** The shortest possible envelope: an empty plaintext. */
+export const ENVELOPE_MIN_BYTES = ENVELOPE_HEADER_BYTES + SEAL_OVERHEAD
+
+const algorithmIds: { readonly [A in AeadAlgorithm]: number } = { "aes-128-gcm": 1, "aes-256-gcm": 2 }
+
+/** The byte that names `algorithm` in envelopes, blob headers and AAD. */
+export const algorithmId = (algorithm: AeadAlgorithm): number => algorithmIds[algorithm]
+
+const algorithmFromId = (id: number): AeadAlgorithm | undefined =>
+  id === 1 ? "aes-128-gcm" : id === 2 ? "aes-256-gcm" : undefined
+
+const MAX_U32 = 0xffffffff
+
+/** Key versions are u32 and start at 1. */
+export const isKeyVersion = (n: number): boolean => Number.isInteger(n) && n >= 1 && n <= MAX_U32
+
+export interface Envelope {
+  readonly algorithm: AeadAlgorithm
+  readonly keyVersion: number
+  readonly salt: Uint8Array
+  /** `nonce(12) ‖ ciphertext ‖ tag(16)`, as the `Crypto` port seals it. */
+  readonly sealed: Uint8Array
+}
+
+const malformed = (reason: string) => Either.left(new MalformedEnvelope({ reason }))
+
+// ---------------------------------------------------------------------------------------------------------------
+// Text encoding
+
+/**
+ * UTF-8 of a JavaScript string. An unpaired surrogate, which UTF-8 cannot express, is kept as its own three-byte
+ * sequence (the WTF-8 rule), so distinct strings always give distinct bytes and `decodeUtf8` gives the string back.
+ */
+export const encodeUtf8 = (text: string): Uint8Array => {
+  const out: Array<number> = []
+  for (let i = 0; i < text.length; i++) {
+    let c = text.charCodeAt(i)
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1)
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00)
+        i++
+      }
+    }
+    if (c < 0x80) out.push(c)
+    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 0x3f))
+    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f))
+    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 0x3f), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f))
+  }
+  return Uint8Array.from(out)
+}
+
+/** The inverse of `encodeUtf8`; `undefined` for bytes it would never produce (overlong, truncated, out of range). */
+export const decodeUtf8 = (bytes: Uint8Array): string | undefined => {
+  let text = ""
+  let i = 0
+  let previousHigh = false
+  while (i < bytes.length) {
+    const b0 = bytes[i]!
+    let c: number
+    let n: number
+    if (b0 < 0x80) [c, n] = [b0, 1]
+    else if (b0 >= 0xc2 && b0 < 0xe0) [c, n] = [b0 & 0x1f, 2]
+    else if (b0 >= 0xe0 && b0 < 0xf0) [c, n] = [b0 & 0x0f, 3]
+    else if (b0 >= 0xf0 && b0 < 0xf5) [c, n] = [b0 & 0x07, 4]
+    else return undefined
+    if (i + n > bytes.length) return undefined
+    for (let k = 1; k < n; k++) {
+      const b = bytes[i + k]!
+      if ((b & 0xc0) !== 0x80) return undefined
+      c = (c << 6) | (b & 0x3f)
+    }
+    if ((n === 3 && c < 0x800) || (n === 4 && (c < 0x10000 || c > 0x10ffff))) return undefined
+    const high = c >= 0xd800 && c <= 0xdbff
+    // A high surrogate written on its own followed by a low one would be a pair: `encodeUtf8` never writes that.
+    if (previousHigh && c >= 0xdc00 && c <= 0xdfff) return undefined
+    previousHigh = high
+    text += String.fromCodePoint(c)
+    i += n
+  }
+  return text
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Building blocks of the length-prefixed encodings
+
+class ByteWriter {
+  private readonly parts: Array<Uint8Array> = []
+  private length = 0
+  bytes(part: Uint8Array): this {
+    this.parts.push(part)
+    this.length += part.length
+    return this
+  }
+  u8(n: number): this {
+    return this.bytes(Uint8Array.of(n))
+  }
+  u32(n: number): this {
+    const out = new Uint8Array(4)
+    new DataView(out.buffer).setUint32(0, n)
+    return this.bytes(out)
+  }
+  u64(n: number): this {
+    return this.u32(Math.floor(n / 0x100000000)).u32(n >>> 0)
+  }
+  /** A u32 byte length, then the bytes. */
+  field(part: Uint8Array): this {
+    return this.u32(part.length).bytes(part)
+  }
+  text(value: string): this {
+    return this.field(encodeUtf8(value))
+  }
+  done(): Uint8Array {
+    const out = new Uint8Array(this.length)
+    let at = 0
+    for (const part of this.parts) {
+      out.set(part, at)
+      at += part.length
+    }
+    return out
+  }
+}
+
+const readU32 = (bytes: Uint8Array, at: number) => new DataView(bytes.buffer, bytes.byteOffset).getUint32(at)
+
+// ---------------------------------------------------------------------------------------------------------------
+// Field envelope
+
+export const encodeEnvelope = (envelope: Envelope): Uint8Array => {
+  if (!isKeyVersion(envelope.keyVersion)) throw new RangeError(`key version ${envelope.keyVersion} is not a u32 >= 1`)
+  if (envelope.salt.length !== SALT_BYTES) throw new RangeError(`the salt must be ${SALT_BYTES} bytes`)
+  if (envelope.sealed.length < SEAL_OVERHEAD) throw new RangeError("the sealed part is shorter than nonce and tag")
+  return new ByteWriter()
+    .u8(ENVELOPE_VERSION)
+    .u8(algorithmId(envelope.algorithm))
+    .u32(envelope.keyVersion)
+    .bytes(envelope.salt)
+    .bytes(envelope.sealed)
+    .done()
+}
+
+/** Parses an envelope strictly: known version and algorithm, a key version >= 1, room for nonce and tag. */
+export const decodeEnvelope = (bytes: Uint8Array): Either.Either<Envelope, MalformedEnvelope> => {
+  if (bytes.length < ENVELOPE_MIN_BYTES) {
+    return malformed(`an envelope has at least ${ENVELOPE_MIN_BYTES} bytes, this one has ${bytes.length}`)
+  }
+  if (bytes[0] !== ENVELOPE_VERSION) return malformed(`format version ${bytes[0]} is not known`)
+  const algorithm = algorithmFromId(bytes[1]!)
+  if (algorithm === undefined) return malformed(`algorithm ${bytes[1]} is not known`)
+  const keyVersion = readU32(bytes, 2)
+  if (keyVersion === 0) return malformed("key version 0 is never issued")
+  return Either.right({
+    algorithm,
+    keyVersion,
+    salt: bytes.slice(6, 6 + SALT_BYTES),
+    sealed: bytes.slice(ENVELOPE_HEADER_BYTES)
+  })
+}
+
+/** The envelope as standard padded base64 (RFC 4648 §4): the form a record body stores. */
+export const envelopeToText = (envelope: Envelope): string => Encoding.encodeBase64(encodeEnvelope(envelope))
+
+/** Parses the text form; only canonical base64 is accepted, so one envelope has one text. */
+export const envelopeFromText = (text: string): Either.Either<Envelope, MalformedEnvelope> => {
+  const bytes = Encoding.decodeBase64(text)
+  if (Either.isLeft(bytes) || Encoding.encodeBase64(bytes.right) !== text) {
+    return malformed("the text is not canonical base64")
+  }
+  return decodeEnvelope(bytes.right)
+}
+
+/** Where a sealed field lives. Each part is bound into the AAD; changing any one makes the value fail to open. */
+export interface FieldContext {
+  readonly accountId: string
+  readonly app: string
+  readonly recordId: string
+  readonly field: string
+  readonly keyVersion: number
+}
+
+const FIELD_AAD_LABEL = encodeUtf8("custos/field-aad/v1")
+
+/**
+ * The AAD of a sealed field: a label, the envelope version and algorithm (so neither can be swapped), then account
+ * id, app, record id and field, each as u32 length ‖ UTF-8, then the key version as u32. The length prefixes make
+ * the encoding injective: ("ab", "c") and ("a", "bc") give different bytes.
+ */
+export const encodeFieldAad = (context: FieldContext, algorithm: AeadAlgorithm): Uint8Array => {
+  if (!isKeyVersion(context.keyVersion)) throw new RangeError(`key version ${context.keyVersion} is not a u32 >= 1`)
+  return new ByteWriter()
+    .field(FIELD_AAD_LABEL)
+    .u8(ENVELOPE_VERSION)
+    .u8(algorithmId(algorithm))
+    .text(context.accountId)
+    .text(context.app)
+    .text(context.recordId)
+    .text(context.field)
+    .u32(context.keyVersion)
+    .done()
+}
+
+const ACCOUNT_KEY_AAD_LABEL = encodeUtf8("custos/account-key/v1")
+
+/** The AAD a wrapped account key is bound with: its account and version, so it cannot be moved to another. */
+export const encodeAccountKeyAad = (accountId: string, keyVersion: number): Uint8Array =>
+  new ByteWriter().field(ACCOUNT_KEY_AAD_LABEL).text(accountId).u32(keyVersion).done()
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sealed blobs
+//
+// A sealed blob is a header and then segments. Segment i seals plaintext bytes [i*S, (i+1)*S) as
+// nonce(12) ‖ ciphertext ‖ tag(16). Every segment but the last holds exactly S bytes; the last holds 0..S-1 bytes,
+// so there is always a last segment (an empty one when the size is a multiple of S) and its flag is in the AAD.
+//
+// Header, big-endian:
+//
+//   offset  size  content
+//   0       1     format version, 1
+//   1       1     algorithm: 1 = AES-128-GCM, 2 = AES-256-GCM
+//   2       4     account key version (u32)
+//   6       4     segment size S in plaintext bytes (u32, 1 KiB..1 MiB)
+//   10      16    salt: random, per blob; HKDF(account key, salt) is the blob's key
+
+export const BLOB_FORMAT_VERSION = 1
+export const BLOB_HEADER_BYTES = 1 + 1 + 4 + 4 + SALT_BYTES
+/** 64 KiB: the segment size blobs are written with. */
+export const DEFAULT_SEGMENT_BYTES = 64 * 1024
+export const MIN_SEGMENT_BYTES = 1024
+export const MAX_SEGMENT_BYTES = 1024 * 1024
+
+export interface BlobHeader {
+  readonly algorithm: AeadAlgorithm
+  readonly keyVersion: number
+  readonly segmentSize: number
+  readonly salt: Uint8Array
+}
+
+const isSegmentSize = (n: number) => Number.isInteger(n) && n >= MIN_SEGMENT_BYTES && n <= MAX_SEGMENT_BYTES
+
+export const encodeBlobHeader = (header: BlobHeader): Uint8Array => {
+  if (!isKeyVersion(header.keyVersion)) throw new RangeError(`key version ${header.keyVersion} is not a u32 >= 1`)
+  if (!isSegmentSize(header.segmentSize)) throw new RangeError(`segment size ${header.segmentSize} is out of range`)
+  if (header.salt.length !== SALT_BYTES) throw new RangeError(`the salt must be ${SALT_BYTES} bytes`)
+  return new ByteWriter()
+    .u8(BLOB_FORMAT_VERSION)
+    .u8(algorithmId(header.algorithm))
+    .u32(header.keyVersion)
+    .u32(header.segmentSize)
+    .bytes(header.salt)
+    .done()
+}
+
+/**
+ * Parses a blob header strictly. The segment size is bounded before anything is read with it, so a forged header
+ * cannot make a reader buffer more than 1 MiB per segment.
+ */
+export const decodeBlobHeader = (bytes: Uint8Array): Either.Either<BlobHeader, MalformedEnvelope> => {
+  if (bytes.length !== BLOB_HEADER_BYTES) {
+    return malformed(`a blob header has ${BLOB_HEADER_BYTES} bytes, this one has ${bytes.length}`)
+  }
+  if (bytes[0] !== BLOB_FORMAT_VERSION) return malformed(`blob format version ${bytes[0]} is not known`)
+  const algorithm = algorithmFromId(bytes[1]!)
+  if (algorithm === undefined) return malformed(`algorithm ${bytes[1]} is not known`)
+  const keyVersion = readU32(bytes, 2)
+  if (keyVersion === 0) return malformed("key version 0 is never issued")
+  const segmentSize = readU32(bytes, 6)
+  if (!isSegmentSize(segmentSize)) {
+    return malformed(`segment size ${segmentSize} is outside ${MIN_SEGMENT_BYTES}..${MAX_SEGMENT_BYTES} bytes`)
+  }
+  return Either.right({ algorithm, keyVersion, segmentSize, salt: bytes.slice(10, 10 + SALT_BYTES) })
+}
+
+/** Where a sealed blob belongs: bound into every segment's AAD. */
+export interface BlobContext {
+  readonly accountId: string
+  readonly blobId: string
+}
+
+const BLOB_AAD_LABEL = encodeUtf8("custos/blob-segment/v1")
+
+/**
+ * The AAD of segment `index` is `prefix ‖ u64 index ‖ u8 last`, where the prefix binds the label, account id, blob
+ * id and the exact header bytes (each length-prefixed). Computed once per blob.
+ */
+export const blobAadPrefix = (context: BlobContext, header: Uint8Array): Uint8Array =>
+  new ByteWriter().field(BLOB_AAD_LABEL).text(context.accountId).text(context.blobId).field(header).done()
+
+export const blobSegmentAad = (prefix: Uint8Array, index: number, last: boolean): Uint8Array =>
+  new ByteWriter().bytes(prefix).u64(index).u8(last ? 1 : 0).done()
+
+/** The sealed length of a segment holding `plaintext` bytes. */
+export const sealedSegmentBytes = (plaintext: number) => plaintext + NONCE_BYTES + TAG_BYTES
+
+/** How many segments a blob of `size` plaintext bytes has: always one more than the full ones. */
+export const segmentCount = (size: number, segmentSize: number) => Math.floor(size / segmentSize) + 1
+
+/** The sealed size of a blob of `size` plaintext bytes. */
+export const sealedBlobBytes = (size: number, segmentSize: number) =>
+  BLOB_HEADER_BYTES + size + segmentCount(size, segmentSize) * SEAL_OVERHEAD
+
+/** The plaintext size of a sealed blob of `sealedSize` bytes, or why no sealed blob can have that size. */
+export const blobPlaintextBytes = (
+  sealedSize: number,
+  segmentSize: number
+): Either.Either<number, MalformedEnvelope> => {
+  const body = sealedSize - BLOB_HEADER_BYTES
+  const full = sealedSegmentBytes(segmentSize)
+  const lastSealed = body % full
+  if (body < SEAL_OVERHEAD || lastSealed < SEAL_OVERHEAD) {
+    return malformed(`no sealed blob with ${segmentSize}-byte segments is ${sealedSize} bytes long`)
+  }
+  return Either.right(Math.floor(body / full) * segmentSize + lastSealed - SEAL_OVERHEAD)
+}
+
+/** One segment to read for a plaintext range: where it lies in the sealed blob and which plaintext bytes to keep. */
+export interface SegmentRead {
+  readonly index: number
+  readonly last: boolean
+  /** Offset and length of the sealed segment in the sealed blob. */
+  readonly offset: number
+  readonly length: number
+  /** The part of the segment's plaintext that falls in the range: [keepFrom, keepTo). */
+  readonly keepFrom: number
+  readonly keepTo: number
+}
+
+/**
+ * The segments holding plaintext bytes [start, end) of a blob of `size` plaintext bytes, in order. An empty range
+ * reads nothing. The caller checks 0 <= start <= end <= size.
+ */
+export const segmentsForRange = (
+  range: { readonly start: number; readonly end: number },
+  size: number,
+  segmentSize: number
+): ReadonlyArray<SegmentRead> => {
+  if (range.end <= range.start) return []
+  const count = segmentCount(size, segmentSize)
+  const first = Math.floor(range.start / segmentSize)
+  const lastNeeded = Math.floor((range.end - 1) / segmentSize)
+  const reads: Array<SegmentRead> = []
+  for (let index = first; index <= lastNeeded; index++) {
+    const last = index === count - 1
+    const plain = last ? size - index * segmentSize : segmentSize
+    const from = index * segmentSize
+    reads.push({
+      index,
+      last,
+      offset: BLOB_HEADER_BYTES + index * sealedSegmentBytes(segmentSize),
+      length: sealedSegmentBytes(plain),
+      keepFrom: Math.max(range.start, from) - from,
+      keepTo: Math.min(range.end, from + plain) - from
+    })
+  }
+  return reads
+}

@@ -1,0 +1,266 @@
+/**
+ * Tests of the sealed byte formats (domain/Sealed.ts): envelopes round-trip through bytes and text and anything
+ * else is refused with `MalformedEnvelope`; the field AAD is injective (a change of any part changes it, and no two
+ * tuples share an encoding); blob headers round-trip; the blob size and range arithmetic agree with each other.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { Either, FastCheck } from "effect"
+import {
+  BLOB_HEADER_BYTES,
+  blobAadPrefix,
+  blobPlaintextBytes,
+  blobSegmentAad,
+  decodeBlobHeader,
+  decodeEnvelope,
+  decodeUtf8,
+  encodeAccountKeyAad,
+  encodeBlobHeader,
+  encodeEnvelope,
+  encodeFieldAad,
+  encodeUtf8,
+  ENVELOPE_MIN_BYTES,
+  type Envelope,
+  envelopeFromText,
+  envelopeToText,
+  type FieldContext,
+  MalformedEnvelope,
+  sealedBlobBytes,
+  segmentCount,
+  segmentsForRange
+} from "../src/domain/Sealed.js"
+
+const bytes = (min: number, max: number) => FastCheck.uint8Array({ minLength: min, maxLength: max })
+const algorithm = FastCheck.constantFrom("aes-128-gcm" as const, "aes-256-gcm" as const)
+const keyVersion = FastCheck.integer({ min: 1, max: 0xffffffff })
+const envelope: FastCheck.Arbitrary<Envelope> = FastCheck.record({
+  algorithm,
+  keyVersion,
+  salt: bytes(16, 16),
+  sealed: bytes(28, 200)
+})
+const text = FastCheck.string({ unit: "binary", maxLength: 12 })
+const context: FastCheck.Arbitrary<FieldContext> = FastCheck.record({
+  accountId: text,
+  app: text,
+  recordId: text,
+  field: text,
+  keyVersion
+})
+const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("")
+const sameContext = (a: FieldContext, b: FieldContext) =>
+  a.accountId === b.accountId && a.app === b.app && a.recordId === b.recordId && a.field === b.field &&
+  a.keyVersion === b.keyVersion
+
+const right = <A>(result: Either.Either<A, MalformedEnvelope>): A => {
+  if (Either.isLeft(result)) assert.fail(result.left.message)
+  return result.right
+}
+
+const refused = <A>(result: Either.Either<A, MalformedEnvelope>, why: string) => {
+  assert.isTrue(Either.isLeft(result), why)
+  if (Either.isLeft(result)) {
+    assert.instanceOf(result.left, MalformedEnvelope)
+    assert.strictEqual(result.left.code, "malformed-envelope")
+  }
+}
+
+describe("Sealed envelope", () => {
+  it.prop("round-trips through bytes and through text", [envelope], ([value]) => {
+    assert.deepStrictEqual(right(decodeEnvelope(encodeEnvelope(value))), value)
+    const text = envelopeToText(value)
+    assert.match(text, /^[A-Za-z0-9+/]+={0,2}$/)
+    assert.deepStrictEqual(right(envelopeFromText(text)), value)
+  })
+
+  it("lays out version, algorithm, key version, salt, then nonce ‖ ciphertext ‖ tag", () => {
+    const salt = Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i)
+    const sealed = Uint8Array.from({ length: 30 }, (_, i) => i)
+    const bytes = encodeEnvelope({ algorithm: "aes-256-gcm", keyVersion: 0x01020304, salt, sealed })
+    assert.strictEqual(hex(bytes.subarray(0, 6)), "010201020304")
+    assert.strictEqual(hex(bytes.subarray(6, 22)), hex(salt))
+    assert.strictEqual(hex(bytes.subarray(22)), hex(sealed))
+    assert.strictEqual(encodeEnvelope({ algorithm: "aes-128-gcm", keyVersion: 1, salt, sealed })[1], 1)
+  })
+
+  it("refuses short, unknown-version, unknown-algorithm and zero-key-version envelopes", () => {
+    const salt = new Uint8Array(16)
+    const good = encodeEnvelope({ algorithm: "aes-128-gcm", keyVersion: 7, salt, sealed: new Uint8Array(28) })
+    assert.strictEqual(good.length, ENVELOPE_MIN_BYTES)
+    assert.isTrue(Either.isRight(decodeEnvelope(good)))
+    refused(decodeEnvelope(good.subarray(0, good.length - 1)), "one byte short")
+    refused(decodeEnvelope(new Uint8Array(0)), "empty")
+    const changes = [[0, 2, "version 2"], [0, 0, "version 0"], [1, 0, "algorithm 0"], [1, 3, "algorithm 3"]] as const
+    for (const [at, value, why] of changes) {
+      const bad = good.slice()
+      bad[at] = value
+      refused(decodeEnvelope(bad), why)
+    }
+    const zero = good.slice()
+    zero.set([0, 0, 0, 0], 2)
+    refused(decodeEnvelope(zero), "key version 0")
+  })
+
+  it("refuses text that is not canonical base64", () => {
+    const text = envelopeToText({
+      algorithm: "aes-128-gcm",
+      keyVersion: 1,
+      salt: new Uint8Array(16),
+      sealed: new Uint8Array(30)
+    })
+    assert.isTrue(Either.isRight(envelopeFromText(text)))
+    for (const bad of ["", "!!!!", text + "=", text.slice(0, -1), text + "\n", " " + text, text.replace(/=+$/, "")]) {
+      refused(envelopeFromText(bad), JSON.stringify(bad))
+    }
+    // Same bytes, different non-zero padding bits: not canonical.
+    const last = text.replace(/=+$/, "").slice(-1)
+    const sibling = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    const tweaked = text.replace(/.(=+)$/, sibling[(sibling.indexOf(last) + 1) % 64] + "$1")
+    assert.notStrictEqual(tweaked, text)
+    refused(envelopeFromText(tweaked), "non-zero padding bits")
+  })
+})
+
+describe("Field AAD", () => {
+  it.prop("two tuples share an encoding only when they are equal", [context, context, algorithm], ([a, b, alg]) => {
+    assert.strictEqual(hex(encodeFieldAad(a, alg)) === hex(encodeFieldAad(b, alg)), sameContext(a, b))
+  }, { fastCheck: { numRuns: 300 } })
+
+  it.prop(
+    "the same characters cut into parts at other places never encode the same",
+    [FastCheck.string({ maxLength: 16 }), FastCheck.array(FastCheck.nat(), { minLength: 6, maxLength: 6 })],
+    ([s, cuts]) => {
+      const split = (points: ReadonlyArray<number>): FieldContext => {
+        const [i, j, k] = points.map((p) => p % (s.length + 1)).sort((x, y) => x - y) as [number, number, number]
+        const [accountId, app, recordId, field] = [s.slice(0, i), s.slice(i, j), s.slice(j, k), s.slice(k)]
+        return { accountId, app, recordId, field, keyVersion: 1 }
+      }
+      const a = split(cuts.slice(0, 3))
+      const b = split(cuts.slice(3))
+      const same = hex(encodeFieldAad(a, "aes-128-gcm")) === hex(encodeFieldAad(b, "aes-128-gcm"))
+      assert.strictEqual(same, sameContext(a, b))
+    },
+    { fastCheck: { numRuns: 500 } }
+  )
+
+  it.prop(
+    "changing any one part changes the AAD",
+    [context, FastCheck.constantFrom(...(["accountId", "app", "recordId", "field", "keyVersion"] as const)), text],
+    ([base, part, other]) => {
+      const changed: FieldContext = part === "keyVersion"
+        ? { ...base, keyVersion: base.keyVersion === 1 ? 2 : base.keyVersion - 1 }
+        : { ...base, [part]: base[part] === other ? other + "x" : other }
+      assert.notStrictEqual(hex(encodeFieldAad(changed, "aes-128-gcm")), hex(encodeFieldAad(base, "aes-128-gcm")))
+    },
+    { fastCheck: { numRuns: 500 } }
+  )
+
+  it("keeps boundaries: (\"ab\", \"c\") and (\"a\", \"bc\") differ, and so do shifted tuples", () => {
+    const base = { accountId: "acc", app: "notes", recordId: "r1", field: "body", keyVersion: 1 }
+    const pairs: ReadonlyArray<[FieldContext, FieldContext]> = [
+      [{ ...base, app: "ab", recordId: "c" }, { ...base, app: "a", recordId: "bc" }],
+      [{ ...base, accountId: "a", app: "" }, { ...base, accountId: "", app: "a" }],
+      [{ ...base, recordId: "r", field: "1body" }, { ...base, recordId: "r1", field: "body" }]
+    ]
+    for (const [a, b] of pairs) {
+      assert.notStrictEqual(hex(encodeFieldAad(a, "aes-128-gcm")), hex(encodeFieldAad(b, "aes-128-gcm")))
+    }
+  })
+
+  it("binds the algorithm, and differs from the account-key AAD", () => {
+    const c = { accountId: "acc", app: "notes", recordId: "r1", field: "body", keyVersion: 3 }
+    assert.notStrictEqual(hex(encodeFieldAad(c, "aes-128-gcm")), hex(encodeFieldAad(c, "aes-256-gcm")))
+    assert.notStrictEqual(hex(encodeAccountKeyAad("acc", 1)), hex(encodeAccountKeyAad("acc", 2)))
+    assert.notStrictEqual(hex(encodeAccountKeyAad("acc", 1)), hex(encodeAccountKeyAad("acd", 1)))
+  })
+})
+
+describe("UTF-8", () => {
+  it.prop("decodes what it encodes, lone surrogates included", [FastCheck.string({ unit: "binary" })], ([s]) => {
+    assert.strictEqual(decodeUtf8(encodeUtf8(s)), s)
+  })
+
+  it.prop("matches the platform's UTF-8 for well-formed text", [FastCheck.string({ unit: "grapheme" })], ([s]) => {
+    assert.strictEqual(hex(encodeUtf8(s)), Buffer.from(s, "utf8").toString("hex"))
+  })
+
+  it("refuses overlong, truncated and out-of-range sequences", () => {
+    for (const bad of [[0xc0, 0x80], [0xe0, 0x80, 0x80], [0xe2, 0x82], [0xf4, 0x90, 0x80, 0x80], [0x80], [0xff]]) {
+      assert.isUndefined(decodeUtf8(Uint8Array.from(bad)), hex(Uint8Array.from(bad)))
+    }
+  })
+})
+
+describe("Blob format", () => {
+  const header = FastCheck.record({
+    algorithm,
+    keyVersion,
+    segmentSize: FastCheck.integer({ min: 1024, max: 1024 * 1024 }),
+    salt: bytes(16, 16)
+  })
+
+  it.prop("headers round-trip", [header], ([h]) => {
+    const encoded = encodeBlobHeader(h)
+    assert.strictEqual(encoded.length, BLOB_HEADER_BYTES)
+    assert.deepStrictEqual(right(decodeBlobHeader(encoded)), h)
+  })
+
+  it("refuses headers with a segment size a reader could not bound", () => {
+    const salt = new Uint8Array(16)
+    const good = encodeBlobHeader({ algorithm: "aes-128-gcm", keyVersion: 1, segmentSize: 65536, salt })
+    for (const size of [0, 1023, 1024 * 1024 + 1, 0xffffffff]) {
+      const bad = good.slice()
+      new DataView(bad.buffer).setUint32(6, size)
+      refused(decodeBlobHeader(bad), `segment size ${size}`)
+    }
+    refused(decodeBlobHeader(good.subarray(0, BLOB_HEADER_BYTES - 1)), "short")
+  })
+
+  it("segment AAD differs by index, last flag, blob, account and header", () => {
+    const salt = new Uint8Array(16)
+    const h = encodeBlobHeader({ algorithm: "aes-128-gcm", keyVersion: 1, segmentSize: 1024, salt })
+    const changedHeader = h.map((x, i) => (i === 25 ? 1 : x))
+    const p = blobAadPrefix({ accountId: "a", blobId: "b" }, h)
+    const all = [
+      blobSegmentAad(p, 0, false),
+      blobSegmentAad(p, 1, false),
+      blobSegmentAad(p, 0, true),
+      blobSegmentAad(p, 2 ** 32, false),
+      blobSegmentAad(blobAadPrefix({ accountId: "a", blobId: "c" }, h), 0, false),
+      blobSegmentAad(blobAadPrefix({ accountId: "ab", blobId: "" }, h), 0, false),
+      blobSegmentAad(blobAadPrefix({ accountId: "a", blobId: "b" }, changedHeader), 0, false)
+    ].map(hex)
+    assert.strictEqual(new Set(all).size, all.length)
+  })
+
+  it.prop(
+    "sizes: plaintext size is recovered from the sealed size; a blob without its last segment has no valid size",
+    [FastCheck.integer({ min: 0, max: 10_000_000 }), FastCheck.integer({ min: 1024, max: 70_000 })],
+    ([size, segment]) => {
+      const sealed = sealedBlobBytes(size, segment)
+      assert.strictEqual(right(blobPlaintextBytes(sealed, segment)), size)
+      refused(blobPlaintextBytes(sealed - (size % segment) - 28, segment), "last segment dropped")
+    }
+  )
+
+  it.prop(
+    "ranges: the segments read cover exactly [start, end), in order, each at its offset",
+    [FastCheck.integer({ min: 0, max: 300_000 }), FastCheck.nat(), FastCheck.nat()],
+    ([size, a, b]) => {
+      const segment = 4096
+      const start = size === 0 ? 0 : a % (size + 1)
+      const end = start + (size - start === 0 ? 0 : b % (size - start + 1))
+      const reads = segmentsForRange({ start, end }, size, segment)
+      let covered = 0
+      let position = start
+      for (const read of reads) {
+        assert.strictEqual(read.index * segment + read.keepFrom, position)
+        assert.strictEqual(read.offset, BLOB_HEADER_BYTES + read.index * (segment + 28))
+        assert.strictEqual(read.last, read.index === segmentCount(size, segment) - 1)
+        assert.isTrue(read.length <= segment + 28 && read.keepTo <= read.length - 28)
+        covered += read.keepTo - read.keepFrom
+        position += read.keepTo - read.keepFrom
+      }
+      assert.strictEqual(covered, end - start)
+    }
+  )
+})
