@@ -1,0 +1,350 @@
+/**
+ * The key hierarchy of DESIGN.md "Encryption at rest": a master key (`KeyManagement`) wraps one key per account and
+ * version (`AccountKeyStore`); each sealed value gets its own key, HKDF-SHA-256 of the account key and a random salt
+ * kept in the value's envelope, so no key comes near the GCM limit of 2^32 random nonces. The Keyring seals and
+ * opens fields with AAD binding (account, app, record id, field, key version), rotates account keys (the newest
+ * version seals, every older one still opens) and the master key (every account key re-wrapped, none lost), and
+ * destroys an account's keys, after which nothing sealed for it opens (crypto-shredding).
+ *
+ * Unwrapped account keys are cached in this process only. Every seal and open still asks the store which versions
+ * the account has, so a rotation or a destruction made by another instance is seen at the next operation.
+ */
+import { Context, Effect, Layer, Redacted, Schema } from "effect"
+import type { App } from "../domain/App.js"
+import type { AccountId, RecordId } from "../domain/Ids.js"
+import {
+  decodeUtf8,
+  encodeAccountKeyAad,
+  encodeFieldAad,
+  encodeUtf8,
+  envelopeFromText,
+  envelopeToText,
+  type MalformedEnvelope,
+  SALT_BYTES
+} from "../domain/Sealed.js"
+import {
+  AccountKeyStore,
+  type AccountKeysDestroyed,
+  AccountKeyVersionExists,
+  type StoredAccountKey
+} from "../ports/AccountKeyStore.js"
+import {
+  type AeadAlgorithm,
+  Crypto,
+  DecryptionFailed,
+  type InvalidKeyMaterial,
+  keyBytes
+} from "../ports/Crypto.js"
+import {
+  KeyManagement,
+  type KeyManagementError,
+  MasterKeyInUse,
+  type MasterKeyVersionUnknown
+} from "../ports/KeyManagement.js"
+import type { StoreError } from "../ports/StoreError.js"
+
+/** A sealed value names a key version its account never had. */
+export class KeyVersionNotFound extends Schema.TaggedError<KeyVersionNotFound>()("KeyVersionNotFound", {
+  accountId: Schema.String,
+  version: Schema.Number
+}) {
+  readonly code = "key-version-not-found"
+  override get message() {
+    return `Account ${this.accountId} has no key version ${this.version}`
+  }
+}
+
+/** Why an account key could not be had. */
+export type AccountKeyError =
+  | AccountKeysDestroyed
+  | KeyVersionNotFound
+  | DecryptionFailed
+  | InvalidKeyMaterial
+  | MasterKeyVersionUnknown
+  | KeyManagementError
+  | StoreError
+
+/** Why a sealed field could not be opened. */
+export type OpenFieldError = AccountKeyError | MalformedEnvelope
+
+export interface KeyringOptions {
+  /** What new fields and blobs are sealed with; AES-128-GCM (the inventory's AES-128) unless chosen. */
+  readonly algorithm?: AeadAlgorithm | undefined
+}
+
+export interface AccountKey {
+  readonly version: number
+  readonly key: Redacted.Redacted<Uint8Array>
+}
+
+export interface SealFieldInput {
+  readonly accountId: AccountId
+  readonly app: App
+  readonly recordId: RecordId
+  readonly field: string
+  /** Bytes, or text sealed as its UTF-8. */
+  readonly plaintext: Uint8Array | string
+}
+
+export interface OpenFieldInput {
+  readonly accountId: AccountId
+  readonly app: App
+  readonly recordId: RecordId
+  readonly field: string
+  /** The envelope text `sealField` returned. */
+  readonly sealed: string
+}
+
+/** Account key bytes: 256 bits, whatever the algorithm values are sealed with. */
+export const ACCOUNT_KEY_BYTES = 32
+
+const RECORD_INFO = encodeUtf8("custos/record/v1")
+const BLOB_INFO = encodeUtf8("custos/blob/v1")
+
+const REWRAP_PAGE = 100
+
+export class Keyring extends Context.Tag("@custos/core/Keyring")<Keyring, {
+  /** The algorithm new values are sealed with. */
+  readonly algorithm: AeadAlgorithm
+  /** The account's primary key (the newest version), made, wrapped and stored on first use. */
+  readonly accountKey: (accountId: AccountId) => Effect.Effect<AccountKey, AccountKeyError>
+  /** The key of one record value: HKDF(account key `keyVersion`, `salt`, "custos/record/v1"). */
+  readonly recordKey: (
+    accountId: AccountId,
+    salt: Uint8Array,
+    keyVersion: number,
+    algorithm?: AeadAlgorithm
+  ) => Effect.Effect<Redacted.Redacted<Uint8Array>, AccountKeyError>
+  /** The key of one blob: HKDF(account key `keyVersion`, `salt`, "custos/blob/v1"). */
+  readonly blobKey: (
+    accountId: AccountId,
+    salt: Uint8Array,
+    keyVersion: number,
+    algorithm?: AeadAlgorithm
+  ) => Effect.Effect<Redacted.Redacted<Uint8Array>, AccountKeyError>
+  /** Seals one field of one record under the account's primary key; returns the envelope text. */
+  readonly sealField: (input: SealFieldInput) => Effect.Effect<string, AccountKeyError>
+  /** Opens what `sealField` returned for exactly the same account, app, record and field. */
+  readonly openField: (input: OpenFieldInput) => Effect.Effect<Uint8Array, OpenFieldError>
+  /** `openField` for a value sealed from text. */
+  readonly openFieldText: (input: OpenFieldInput) => Effect.Effect<string, OpenFieldError>
+  /** Adds a new account key version and makes it primary for new writes; returns it. Older versions still open. */
+  readonly rotateAccountKey: (accountId: AccountId) => Effect.Effect<number, AccountKeyError>
+  /**
+   * Adds a master key version, makes it current, and re-wraps every account key under it. Returns the new version
+   * and how many account keys were re-wrapped. Account keys themselves do not change, so all data still opens.
+   */
+  readonly rotateMasterKey: Effect.Effect<
+    { readonly masterVersion: number; readonly rewrapped: number },
+    AccountKeyError
+  >
+  /** Re-wraps every account key not yet under the current master version (resumes an interrupted rotation). */
+  readonly rewrapAccountKeys: Effect.Effect<number, AccountKeyError>
+  /** Destroys an earlier master key version once no account key is wrapped under it any more. */
+  readonly retireMasterKey: (version: number) => Effect.Effect<void, MasterKeyInUse | KeyManagementError | StoreError>
+  /** Destroys every key of the account; afterwards its data fails to open with `AccountKeysDestroyed`. */
+  readonly destroyAccountKeys: (accountId: AccountId) => Effect.Effect<number, StoreError>
+}>() {
+  static readonly layer = (options: KeyringOptions = {}) => Layer.effect(Keyring, makeKeyring(options))
+}
+
+const makeKeyring = (options: KeyringOptions) =>
+  Effect.gen(function*() {
+    const crypto = yield* Crypto
+    const master = yield* KeyManagement
+    const store = yield* AccountKeyStore
+    const algorithm = options.algorithm ?? "aes-128-gcm"
+    /** Unwrapped account keys of this process, by account and version. */
+    const cache = new Map<AccountId, Map<number, Uint8Array>>()
+    /** Serializes creating versions in this process; the store's insert-only `put` settles races between them. */
+    const creating = yield* Effect.makeSemaphore(1)
+
+    const remember = (accountId: AccountId, version: number, key: Uint8Array) => {
+      const versions = cache.get(accountId) ?? new Map<number, Uint8Array>()
+      versions.set(version, key)
+      cache.set(accountId, versions)
+    }
+
+    /** Makes, wraps and stores version `version`; false when another writer stored it first. */
+    const createVersion = (accountId: AccountId, version: number) =>
+      Effect.gen(function*() {
+        const key = yield* crypto.randomBytes(ACCOUNT_KEY_BYTES)
+        const wrapped = yield* master.wrap(key, encodeAccountKeyAad(accountId, version))
+        return yield* store.put({ accountId, version, wrapped }).pipe(
+          Effect.as(true),
+          Effect.tap(() => remember(accountId, version, key)),
+          Effect.catchIf((e) => e instanceof AccountKeyVersionExists, () => Effect.succeed(false))
+        )
+      })
+
+    /** The newest version, making version 1 when the account has none. */
+    const primaryVersion = (accountId: AccountId) =>
+      Effect.gen(function*() {
+        const versions = yield* store.versions(accountId)
+        if (versions.length > 0) return versions[versions.length - 1]!
+        return yield* creating.withPermits(1)(Effect.gen(function*() {
+          const again = yield* store.versions(accountId)
+          if (again.length === 0) yield* createVersion(accountId, 1)
+          const after = yield* store.versions(accountId)
+          return after[after.length - 1]!
+        }))
+      })
+
+    /** The bytes of one version; the caller has checked the account has it. */
+    const versionKey = (accountId: AccountId, version: number) =>
+      Effect.gen(function*() {
+        const cached = cache.get(accountId)?.get(version)
+        if (cached !== undefined) return cached
+        const stored = yield* store.get(accountId, version)
+        if (stored._tag === "None") return yield* new KeyVersionNotFound({ accountId, version })
+        const key = yield* master.unwrap(stored.value.wrapped, encodeAccountKeyAad(accountId, version))
+        remember(accountId, version, key)
+        return key
+      })
+
+    /** One version's bytes, after asking the store that the account still has it (and is not destroyed). */
+    const liveVersionKey = (accountId: AccountId, version: number) =>
+      Effect.gen(function*() {
+        const versions = yield* store.versions(accountId)
+        if (!versions.includes(version)) {
+          cache.get(accountId)?.get(version)?.fill(0)
+          cache.get(accountId)?.delete(version)
+          return yield* new KeyVersionNotFound({ accountId, version })
+        }
+        return yield* versionKey(accountId, version)
+      })
+
+    /** HKDF-SHA-256(account key `keyVersion`, `salt`, `info`), as long as `chosen` needs. */
+    const derive = (info: Uint8Array) =>
+      (accountId: AccountId, salt: Uint8Array, keyVersion: number, chosen: AeadAlgorithm = algorithm) =>
+        Effect.flatMap(
+          liveVersionKey(accountId, keyVersion),
+          (ikm) => crypto.hkdfSha256({ ikm, salt, info, length: keyBytes[chosen] })
+        )
+
+    /** Runs `use` with a derived key and overwrites the key's bytes afterwards (best effort in JavaScript). */
+    const withKey = <A, E>(key: Uint8Array, use: (key: Uint8Array) => Effect.Effect<A, E>) =>
+      Effect.ensuring(use(key), Effect.sync(() => key.fill(0)))
+
+    const sealField = (input: SealFieldInput) =>
+      Effect.gen(function*() {
+        const keyVersion = yield* primaryVersion(input.accountId)
+        const salt = yield* crypto.randomBytes(SALT_BYTES)
+        const key = yield* derive(RECORD_INFO)(input.accountId, salt, keyVersion, algorithm)
+        const aad = encodeFieldAad({ ...input, keyVersion }, algorithm)
+        const plaintext = typeof input.plaintext === "string" ? encodeUtf8(input.plaintext) : input.plaintext
+        const sealed = yield* withKey(key, (key) => crypto.seal({ key, plaintext, aad }))
+        return envelopeToText({ algorithm, keyVersion, salt, sealed })
+      })
+
+    const openField = (input: OpenFieldInput) =>
+      Effect.gen(function*() {
+        const envelope = yield* envelopeFromText(input.sealed)
+        const key = yield* derive(RECORD_INFO)(input.accountId, envelope.salt, envelope.keyVersion, envelope.algorithm)
+        const aad = encodeFieldAad({ ...input, keyVersion: envelope.keyVersion }, envelope.algorithm)
+        return yield* withKey(key, (key) => crypto.open({ key, sealed: envelope.sealed, aad }))
+      })
+
+    const openFieldText = (input: OpenFieldInput) =>
+      Effect.flatMap(openField(input), (bytes) => {
+        const text = decodeUtf8(bytes)
+        return text === undefined
+          ? Effect.fail(new DecryptionFailed({ reason: "the value opened, but it is bytes, not text" }))
+          : Effect.succeed(text)
+      })
+
+    const rotateAccountKey = (accountId: AccountId) =>
+      creating.withPermits(1)(Effect.gen(function*() {
+        const versions = yield* store.versions(accountId)
+        const next = versions.length === 0 ? 1 : versions[versions.length - 1]! + 1
+        yield* createVersion(accountId, next)
+        const after = yield* store.versions(accountId)
+        return after[after.length - 1]!
+      }))
+
+    /** Visits every stored account key, page by page. */
+    const forEachAccountKey = <E>(visit: (key: StoredAccountKey) => Effect.Effect<void, E>) =>
+      Effect.gen(function*() {
+        let after: { readonly accountId: AccountId; readonly version: number } | undefined = undefined
+        while (true) {
+          const page: ReadonlyArray<StoredAccountKey> = yield* store.list({ after, limit: REWRAP_PAGE })
+          for (const key of page) yield* visit(key)
+          if (page.length < REWRAP_PAGE) return
+          const last: StoredAccountKey = page[page.length - 1]!
+          after = { accountId: last.accountId, version: last.version }
+        }
+      })
+
+    const rewrapAccountKeys = Effect.gen(function*() {
+      const current = yield* master.currentVersion
+      let rewrapped = 0
+      yield* forEachAccountKey((stored) =>
+        Effect.gen(function*() {
+          if (stored.wrapped.masterVersion === current) return
+          const aad = encodeAccountKeyAad(stored.accountId, stored.version)
+          const key = yield* master.unwrap(stored.wrapped, aad)
+          const wrapped = yield* withKey(key, (key) => master.wrap(key, aad))
+          if (yield* store.rewrap({ ...stored, wrapped }, stored.wrapped.masterVersion)) rewrapped++
+        })
+      )
+      return rewrapped
+    })
+
+    const rotateMasterKey = Effect.gen(function*() {
+      const masterVersion = yield* master.rotate
+      const rewrapped = yield* rewrapAccountKeys
+      return { masterVersion, rewrapped }
+    })
+
+    const retireMasterKey = (version: number) =>
+      Effect.gen(function*() {
+        let remaining = 0
+        yield* forEachAccountKey((stored) =>
+          Effect.sync(() => {
+            if (stored.wrapped.masterVersion === version) remaining++
+          })
+        )
+        if (remaining > 0) {
+          return yield* new MasterKeyInUse({
+            version,
+            reason: `${remaining} account key version(s) are still wrapped under it; re-wrap them first`
+          })
+        }
+        yield* master.retire(version)
+      })
+
+    const destroyAccountKeys = (accountId: AccountId) =>
+      Effect.ensuring(
+        store.destroy(accountId),
+        Effect.sync(() => {
+          for (const key of cache.get(accountId)?.values() ?? []) key.fill(0)
+          cache.delete(accountId)
+        })
+      )
+
+    const accountKey = (accountId: AccountId) =>
+      Effect.gen(function*() {
+        const version = yield* primaryVersion(accountId)
+        const key = yield* versionKey(accountId, version)
+        return { version, key: Redacted.make(new Uint8Array(key)) }
+      })
+
+    const redactedDerive = (info: Uint8Array) =>
+      (accountId: AccountId, salt: Uint8Array, keyVersion: number, chosen?: AeadAlgorithm) =>
+        Effect.map(derive(info)(accountId, salt, keyVersion, chosen ?? algorithm), (key) => Redacted.make(key))
+
+    return Keyring.of({
+      algorithm,
+      accountKey,
+      recordKey: redactedDerive(RECORD_INFO),
+      blobKey: redactedDerive(BLOB_INFO),
+      sealField,
+      openField,
+      openFieldText,
+      rotateAccountKey,
+      rotateMasterKey,
+      rewrapAccountKeys,
+      retireMasterKey,
+      destroyAccountKeys
+    })
+  })
