@@ -1,0 +1,311 @@
+/**
+ * Streaming, chunked authenticated encryption of blobs (photos, videos, recordings, wallpapers): the blob rule of
+ * DESIGN.md "Encryption at rest". A blob is cut into fixed plaintext segments (64 KiB); each is sealed with its
+ * own random nonce under a per-blob key (HKDF of the account key and a random salt in the blob's header), with AAD
+ * binding account, blob id, header, segment index and a last-segment flag. So uploads and downloads stream with
+ * at most a couple of segments in memory, a segment's plaintext is released only after its tag checks, and
+ * reordered, dropped, truncated or altered segments fail with a typed error. The byte layout is in
+ * `domain/Sealed.ts`.
+ *
+ * What streaming cannot give: segments that check are released before later ones are read, so a consumer that
+ * must not act on a blob that later turns out truncated or altered waits for the stream to end without failure.
+ */
+import { Context, Effect, Either, Layer, Option, Redacted, Schema, Stream } from "effect"
+import type { AccountId } from "../domain/Ids.js"
+import {
+  BLOB_HEADER_BYTES,
+  blobAadPrefix,
+  blobPlaintextBytes,
+  blobSegmentAad,
+  decodeBlobHeader,
+  DEFAULT_SEGMENT_BYTES,
+  encodeBlobHeader,
+  type MalformedEnvelope,
+  MAX_SEGMENT_BYTES,
+  MIN_SEGMENT_BYTES,
+  SALT_BYTES,
+  sealedSegmentBytes,
+  segmentsForRange
+} from "../domain/Sealed.js"
+import { type AeadAlgorithm, Crypto, DecryptionFailed, SEAL_OVERHEAD } from "../ports/Crypto.js"
+import { type AccountKeyError, Keyring } from "./Keyring.js"
+
+/** The sealed blob ended early: inside its header, without its last segment, or shorter than its stated size. */
+export class BlobTruncated extends Schema.TaggedError<BlobTruncated>()("BlobTruncated", {
+  reason: Schema.String
+}) {
+  readonly code = "blob-truncated"
+  override get message() {
+    return `The sealed blob is cut short: ${this.reason}`
+  }
+}
+
+/** A byte range outside the blob. */
+export class InvalidRange extends Schema.TaggedError<InvalidRange>()("InvalidRange", {
+  start: Schema.Number,
+  end: Schema.Number,
+  size: Schema.Number
+}) {
+  readonly code = "invalid-range"
+  override get message() {
+    return `The range [${this.start}, ${this.end}) is not within the blob's ${this.size} bytes`
+  }
+}
+
+export type OpenBlobError = AccountKeyError | MalformedEnvelope | BlobTruncated
+
+/** A piece of a byte stream cut into frames: the header (when the format has one), then numbered segments. */
+export type Frame =
+  | { readonly _tag: "Header"; readonly bytes: Uint8Array }
+  | { readonly _tag: "Segment"; readonly bytes: Uint8Array; readonly index: number; readonly last: boolean }
+
+/**
+ * Cuts a byte stream, however it is chunked, into a header of `headerBytes` and then segments of the size
+ * `frameBytes` reads from the header. Every segment but the last is full; at the end the remainder (possibly
+ * empty) is the last segment; a stream that ends inside the header gives a short header frame. Frames inside one
+ * input chunk are views of it; only a frame spanning chunks is copied, into one buffer of one frame. Nothing else
+ * is held, so memory is one input chunk plus one frame whatever the stream's length.
+ */
+export const reframe = <E, E2>(
+  input: Stream.Stream<Uint8Array, E>,
+  options: {
+    readonly headerBytes: number
+    readonly frameBytes: (header: Uint8Array) => Either.Either<number, E2>
+  }
+): Stream.Stream<Frame, E | E2> =>
+  Stream.suspend(() => {
+    let inHeader = options.headerBytes > 0
+    let size = options.headerBytes
+    let buffer: Uint8Array | undefined
+    let filled = 0
+    let index = 0
+
+    const start = inHeader ? Either.right(size) : options.frameBytes(new Uint8Array(0))
+    if (Either.isLeft(start)) return Stream.fail(start.left)
+    size = start.right
+
+    /** Takes a complete frame; fails when the header gives no usable segment size. */
+    const take = (bytes: Uint8Array, out: Array<Frame>): Either.Either<void, E2> => {
+      if (!inHeader) {
+        out.push({ _tag: "Segment", bytes, index: index++, last: false })
+        return Either.void
+      }
+      out.push({ _tag: "Header", bytes })
+      inHeader = false
+      return Either.map(options.frameBytes(bytes), (next) => {
+        size = next
+      })
+    }
+
+    const cut = (chunk: Uint8Array): Effect.Effect<Array<Frame>, E2> => {
+      const out: Array<Frame> = []
+      let at = 0
+      while (at < chunk.length) {
+        if (filled === 0 && chunk.length - at >= size) {
+          const frame = chunk.subarray(at, at + size)
+          at += frame.length
+          const taken = take(frame, out)
+          if (Either.isLeft(taken)) return Effect.fail(taken.left)
+          continue
+        }
+        buffer ??= new Uint8Array(size)
+        const n = Math.min(size - filled, chunk.length - at)
+        buffer.set(chunk.subarray(at, at + n), filled)
+        filled += n
+        at += n
+        if (filled === size) {
+          const full = buffer
+          buffer = undefined
+          filled = 0
+          const taken = take(full, out)
+          if (Either.isLeft(taken)) return Effect.fail(taken.left)
+        }
+      }
+      return Effect.succeed(out)
+    }
+
+    const end = Stream.sync((): Frame => {
+      const rest = buffer === undefined ? new Uint8Array(0) : buffer.subarray(0, filled)
+      return inHeader ? { _tag: "Header", bytes: rest } : { _tag: "Segment", bytes: rest, index, last: true }
+    })
+
+    return Stream.concat(Stream.mapConcatEffect(input, cut), end)
+  })
+
+export interface BlobSealingOptions {
+  /** Plaintext bytes per segment; 64 KiB unless chosen (1 KiB..1 MiB). */
+  readonly segmentSize?: number | undefined
+}
+
+export interface BlobRef {
+  readonly accountId: AccountId
+  /** The blob's id: bound into every segment, so a sealed blob stored under another id fails to open. */
+  readonly blobId: string
+}
+
+/** Reads `length` bytes of the sealed blob from `offset` (a ranged read of the blob store). */
+export type ReadSealed<E> = (offset: number, length: number) => Effect.Effect<Uint8Array, E>
+
+export class BlobSealing extends Context.Tag("@custos/core/BlobSealing")<BlobSealing, {
+  /** Seals a plaintext stream: the header, then each segment as soon as it is full. */
+  readonly sealStream: <E>(
+    blob: BlobRef,
+    plaintext: Stream.Stream<Uint8Array, E>
+  ) => Stream.Stream<Uint8Array, E | AccountKeyError>
+  /**
+   * Opens a sealed stream, however it is chunked, emitting each segment's plaintext after its tag checks. Fails on
+   * any alteration, reordering, truncation or trailing bytes.
+   */
+  readonly openStream: <E>(
+    blob: BlobRef,
+    sealed: Stream.Stream<Uint8Array, E>
+  ) => Stream.Stream<Uint8Array, E | OpenBlobError>
+  /** The plaintext size of a sealed blob of `sealedSize` bytes (reads its header). */
+  readonly plaintextSize: <E>(
+    input: { readonly sealedSize: number; readonly read: ReadSealed<E> }
+  ) => Effect.Effect<number, E | MalformedEnvelope | BlobTruncated>
+  /**
+   * Plaintext bytes [start, end) (end exclusive: HTTP `bytes=a-b` is start a, end b + 1), reading only the header
+   * and the segments that hold them, each checked before any of its bytes are emitted.
+   */
+  readonly openRange: <E>(
+    blob: BlobRef,
+    input: {
+      readonly sealedSize: number
+      readonly start: number
+      readonly end: number
+      readonly read: ReadSealed<E>
+    }
+  ) => Stream.Stream<Uint8Array, E | OpenBlobError | InvalidRange>
+}>() {
+  static readonly layer = (options: BlobSealingOptions = {}) => Layer.effect(BlobSealing, makeBlobSealing(options))
+}
+
+const makeBlobSealing = (options: BlobSealingOptions) =>
+  Effect.gen(function*() {
+    const crypto = yield* Crypto
+    const keyring = yield* Keyring
+    const segmentSize = options.segmentSize ?? DEFAULT_SEGMENT_BYTES
+    if (!Number.isInteger(segmentSize) || segmentSize < MIN_SEGMENT_BYTES || segmentSize > MAX_SEGMENT_BYTES) {
+      return yield* Effect.dieMessage(
+        `BlobSealing: segment size ${segmentSize} is outside ${MIN_SEGMENT_BYTES}..${MAX_SEGMENT_BYTES} bytes`
+      )
+    }
+
+    /** The blob's key from its header's salt and key version. */
+    const blobKey = (
+      blob: BlobRef,
+      header: { readonly salt: Uint8Array; readonly keyVersion: number; readonly algorithm: AeadAlgorithm }
+    ) => Effect.map(keyring.blobKey(blob.accountId, header.salt, header.keyVersion, header.algorithm), Redacted.value)
+
+    const segmentFailed = (index: number) => () =>
+      new DecryptionFailed({
+        reason: `segment ${index} does not authenticate: it was altered, moved, or the blob was cut or extended`
+      })
+
+    const sealStream = <E>(blob: BlobRef, plaintext: Stream.Stream<Uint8Array, E>) =>
+      Stream.unwrap(Effect.gen(function*() {
+        const { version: keyVersion } = yield* keyring.accountKey(blob.accountId)
+        const salt = yield* crypto.randomBytes(SALT_BYTES)
+        const algorithm = keyring.algorithm
+        const key = yield* blobKey(blob, { salt, keyVersion, algorithm })
+        const header = encodeBlobHeader({ algorithm, keyVersion, segmentSize, salt })
+        const prefix = blobAadPrefix(blob, header)
+        const segments = reframe(plaintext, { headerBytes: 0, frameBytes: () => Either.right(segmentSize) }).pipe(
+          Stream.mapEffect((frame) =>
+            frame._tag === "Segment"
+              ? crypto.seal({ key, plaintext: frame.bytes, aad: blobSegmentAad(prefix, frame.index, frame.last) })
+              : Effect.succeed(new Uint8Array(0))
+          )
+        )
+        return Stream.concat(Stream.make(header), segments).pipe(Stream.ensuring(Effect.sync(() => key.fill(0))))
+      }))
+
+    const openStream = <E>(blob: BlobRef, sealed: Stream.Stream<Uint8Array, E>) =>
+      Stream.suspend(() => {
+        let opened: { readonly key: Uint8Array; readonly prefix: Uint8Array } | undefined
+        const frames = reframe(sealed, {
+          headerBytes: BLOB_HEADER_BYTES,
+          frameBytes: (bytes) => Either.map(decodeBlobHeader(bytes), (header) => sealedSegmentBytes(header.segmentSize))
+        })
+        const open = (frame: Frame): Effect.Effect<Option.Option<Uint8Array>, OpenBlobError> =>
+          Effect.gen(function*() {
+            if (frame._tag === "Header") {
+              if (frame.bytes.length < BLOB_HEADER_BYTES) {
+                return yield* new BlobTruncated({ reason: "it ends inside its header" })
+              }
+              const header = yield* decodeBlobHeader(frame.bytes)
+              const key = yield* blobKey(blob, header)
+              opened = { key, prefix: blobAadPrefix(blob, frame.bytes) }
+              return Option.none()
+            }
+            if (opened === undefined) return yield* new BlobTruncated({ reason: "it has no header" })
+            if (frame.last && frame.bytes.length < SEAL_OVERHEAD) {
+              return yield* new BlobTruncated({
+                reason: frame.bytes.length === 0 ? "its last segment is missing" : `segment ${frame.index} is partial`
+              })
+            }
+            const plaintext = yield* crypto.open({
+              key: opened.key,
+              sealed: frame.bytes,
+              aad: blobSegmentAad(opened.prefix, frame.index, frame.last)
+            }).pipe(Effect.mapError(segmentFailed(frame.index)))
+            return plaintext.length === 0 ? Option.none() : Option.some(plaintext)
+          })
+        return frames.pipe(
+          Stream.mapEffect(open),
+          Stream.filterMap((x) => x),
+          Stream.ensuring(Effect.sync(() => opened?.key.fill(0)))
+        )
+      })
+
+    const readHeader = <E>(sealedSize: number, read: ReadSealed<E>) =>
+      Effect.gen(function*() {
+        if (sealedSize < BLOB_HEADER_BYTES) return yield* new BlobTruncated({ reason: "it ends inside its header" })
+        const bytes = yield* read(0, BLOB_HEADER_BYTES)
+        if (bytes.length !== BLOB_HEADER_BYTES) {
+          return yield* new BlobTruncated({ reason: "the store returned less than the header" })
+        }
+        const header = yield* decodeBlobHeader(bytes)
+        const size = yield* blobPlaintextBytes(sealedSize, header.segmentSize)
+        return { bytes, header, size }
+      })
+
+    const plaintextSize = <E>(input: { readonly sealedSize: number; readonly read: ReadSealed<E> }) =>
+      Effect.map(readHeader(input.sealedSize, input.read), ({ size }) => size)
+
+    const openRange = <E>(
+      blob: BlobRef,
+      input: { readonly sealedSize: number; readonly start: number; readonly end: number; readonly read: ReadSealed<E> }
+    ) =>
+      Stream.unwrap(Effect.gen(function*() {
+        const { bytes, header, size } = yield* readHeader(input.sealedSize, input.read)
+        const { end, start } = input
+        if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || end > size) {
+          return yield* new InvalidRange({ start, end, size })
+        }
+        const reads = segmentsForRange({ start, end }, size, header.segmentSize)
+        if (reads.length === 0) return Stream.empty
+        const key = yield* blobKey(blob, header)
+        const prefix = blobAadPrefix(blob, bytes)
+        return Stream.fromIterable(reads).pipe(
+          Stream.mapEffect((segment) =>
+            Effect.gen(function*() {
+              const sealed = yield* input.read(segment.offset, segment.length)
+              if (sealed.length !== segment.length) {
+                return yield* new BlobTruncated({ reason: `the store returned part of segment ${segment.index}` })
+              }
+              const plaintext = yield* crypto.open({
+                key,
+                sealed,
+                aad: blobSegmentAad(prefix, segment.index, segment.last)
+              }).pipe(Effect.mapError(segmentFailed(segment.index)))
+              return plaintext.subarray(segment.keepFrom, segment.keepTo)
+            })
+          ),
+          Stream.ensuring(Effect.sync(() => key.fill(0)))
+        )
+      }))
+
+    return BlobSealing.of({ sealStream, openStream, plaintextSize, openRange })
+  })
