@@ -24,6 +24,7 @@ import { layerCoreServices } from "@custos/core/services/CoreServices"
 import { type PullResult, SyncEngine } from "@custos/core/services/SyncEngine"
 import { SyncSettingsService } from "@custos/core/services/SyncSettingsService"
 import * as SqlClient from "@effect/sql/SqlClient"
+import type * as Statement from "@effect/sql/Statement"
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Deferred, Effect, Either, Fiber, Layer, Option, type Scope } from "effect"
 import { changesStatement, dueStatement } from "../src/sql/internal/recordQueries.js"
@@ -61,10 +62,10 @@ const putNote = (id: string, n: number): Mutation => ({
 })
 
 /** How a dialect's database answers how it would run `statement`. */
-const queryPlan = (sql: SqlClient.SqlClient, statement: Effect.Effect<ReadonlyArray<unknown>, unknown>) =>
+const queryPlan = (sql: SqlClient.SqlClient, statement: Statement.Fragment) =>
   sql.onDialectOrElse({
     sqlite: () =>
-      sql<{ detail: string }>`EXPLAIN QUERY PLAN ${statement as never}`.pipe(
+      sql<{ detail: string }>`EXPLAIN QUERY PLAN ${statement}`.pipe(
         Effect.map((rows) => rows.map((row) => row.detail).join("\n"))
       ),
     // Tiny tables make a sequential scan cheapest, so it is ruled out: what is left shows which index serves.
@@ -72,7 +73,7 @@ const queryPlan = (sql: SqlClient.SqlClient, statement: Effect.Effect<ReadonlyAr
       sql.withTransaction(
         Effect.zipRight(
           sql`SET LOCAL enable_seqscan = off`,
-          sql<{ "QUERY PLAN": string }>`EXPLAIN ${statement as never}`
+          sql<{ "QUERY PLAN": string }>`EXPLAIN ${statement}`
         )
       ).pipe(Effect.map((rows) => rows.map((row) => row["QUERY PLAN"]).join("\n")))
   })
@@ -151,6 +152,45 @@ export const sqlDialectSuite = <E>(label: string, database: Effect.Effect<TestDa
         const gone = yield* Effect.flip(accounts.list({ limit: 10 }))
         assert.strictEqual(gone._tag, "StoreError")
         assert.strictEqual(gone.operation, "AccountStore.list")
+      })))
+
+    it.effect("a storage step that failed fails its transaction, even when the work carried on", () =>
+      withClient(Effect.gen(function*() {
+        yield* migrate
+        const records = yield* RecordStoreSql.make
+        const error = yield* Effect.flip(records.transact(alice, (tx) =>
+          Effect.gen(function*() {
+            yield* tx.write(note("n1", 1))
+            // A record no store may keep: the step fails, and the work shrugs it off.
+            yield* tx.write({ ...note("n2", 1), size: -1 }).pipe(Effect.ignore)
+            return "done"
+          })))
+        assert.strictEqual(error._tag, "StoreError")
+        assert.isTrue(Option.isNone(yield* records.get(alice, "notes", RecordId.make("n1"))))
+        assert.strictEqual(yield* records.head(alice), 0)
+      })))
+
+    it.effect("a transaction the database gave up on is never reported as committed", () =>
+      withClient(Effect.gen(function*() {
+        yield* migrate
+        const sql = yield* SqlClient.SqlClient
+        const records = yield* RecordStoreSql.make
+        const result = yield* Effect.either(records.transact(alice, (tx) =>
+          Effect.gen(function*() {
+            yield* tx.write(note("n1", 1))
+            // Something else in the transaction fails and is ignored; PostgreSQL aborts the transaction for it.
+            yield* sql`SELECT * FROM no_such_table`.pipe(Effect.ignore)
+            return "done"
+          })))
+        const stored = Option.isSome(yield* records.get(alice, "notes", RecordId.make("n1")))
+        if (sql.onDialectOrElse({ pg: () => true, orElse: () => false })) {
+          assert.isTrue(Either.isLeft(result) && result.left._tag === "StoreError", "reported as failed")
+          assert.isFalse(stored)
+        } else {
+          // SQLite keeps a transaction going after a failed statement: the write commits, as reported.
+          assert.deepStrictEqual(result, Either.right("done"))
+          assert.isTrue(stored)
+        }
       })))
 
     it.effect("what was written is there for the next client of the same database", () =>

@@ -80,16 +80,19 @@ export const layerTemp = <E>(
 export const layerSqliteTemp = layerTemp(sqliteDatabase)
 export const layerPgTemp = layerTemp(pgDatabase)
 
+/** A failure in one line: its message, and its cause's (e.g. `ECONNREFUSED`). */
+const reasonOf = (error: unknown): string => {
+  if (!(error instanceof Error)) return String(error)
+  const cause = (error as { readonly cause?: unknown }).cause
+  return cause instanceof Error ? `${error.message} (${cause.message || cause.name})` : error.message
+}
+
 /** Whether PostgreSQL answers at `pgUrl`, and why not. */
 const pgAvailability: Promise<{ readonly ok: true } | { readonly ok: false; readonly reason: string }> =
   Effect.runPromiseExit(
     Effect.scoped(Effect.flatMap(pgAdmin, (sql) => sql`SELECT 1`)).pipe(Effect.timeout(Duration.seconds(10)))
   ).then((exit) =>
-    Exit.isSuccess(exit)
-      ? { ok: true as const }
-      : { ok: false as const, reason: Cause.squash(exit.cause) instanceof Error
-        ? String((Cause.squash(exit.cause) as Error).message)
-        : Cause.pretty(exit.cause).split("\n")[0] ?? "no answer" }
+    Exit.isSuccess(exit) ? { ok: true as const } : { ok: false as const, reason: reasonOf(Cause.squash(exit.cause)) }
   )
 
 /**

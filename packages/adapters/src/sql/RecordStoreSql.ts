@@ -14,7 +14,9 @@ import type { AccountId } from "@custos/core/domain/Ids"
 import { Applied, RememberedMutation } from "@custos/core/domain/Mutation"
 import { RecordState, StoredRecord } from "@custos/core/domain/Record"
 import { RecordStore, type RecordTx } from "@custos/core/ports/RecordStore"
+import type { StoreError } from "@custos/core/ports/StoreError"
 import * as SqlClient from "@effect/sql/SqlClient"
+import type { SqlError } from "@effect/sql/SqlError"
 import { Effect, Layer, Option, Schema } from "effect"
 import { changesStatement, dueStatement } from "./internal/recordQueries.js"
 import { Int64, lockAccount, makeExclusive, readHeads, storeStep, transactionStep } from "./internal/sqlStore.js"
@@ -126,6 +128,11 @@ const CompactRow = Schema.Struct({ removed: Int64, top: Schema.NullOr(Int64) })
 const SeqRow = Schema.Struct({ head: Int64 })
 const DeleteRow = Schema.Struct({ removed: Int64 })
 
+interface TxState {
+  failure: StoreError | undefined
+  wrote: boolean
+}
+
 const decodeRecords = Schema.decodeUnknown(Schema.Array(RecordFromRow))
 const decodeRecord = (rows: ReadonlyArray<unknown>) =>
   rows.length === 0 ? Effect.succeedNone : Effect.asSome(Schema.decodeUnknown(RecordFromRow)(rows[0]))
@@ -141,56 +148,87 @@ export const make = Effect.gen(function*() {
       Effect.flatMap(decodeRecord)
     )
 
-  /** The operations of a transaction; they run on its connection, so they see its own writes. */
-  const makeTx = (accountId: AccountId): RecordTx => ({
-    accountId,
-    get: (app, id) => selectRecord(accountId, app, id).pipe(storeStep("RecordTx.get")),
-    write: (record) =>
-      Effect.gen(function*() {
-        const [next] = yield* sql`UPDATE custos_account_heads SET head = head + 1
-          WHERE account_id = ${accountId} RETURNING head`
-        const { head } = yield* Schema.decodeUnknown(SeqRow)(next)
-        const stored = yield* Schema.decodeUnknown(StoredRecord)({ ...record, accountId, seq: head })
-        const row = yield* encodeRecord(stored)
-        yield* sql`INSERT INTO custos_records ${sql.insert(row)}
-          ON CONFLICT (account_id, app, id) DO UPDATE SET
-            version = excluded.version,
-            seq = excluded.seq,
-            state = excluded.state,
-            body = excluded.body,
-            changed_at = excluded.changed_at,
-            changed_by = excluded.changed_by,
-            trashed_at = excluded.trashed_at,
-            delete_by = excluded.delete_by,
-            size = excluded.size,
-            blobs = excluded.blobs`
-        return stored
-      }).pipe(storeStep("RecordTx.write")),
-    recallMutation: (mutationId) =>
-      Effect.gen(function*() {
-        const rows = yield* sql`SELECT mutation_id, app, record_id, op, outcome FROM custos_mutations
-          WHERE account_id = ${accountId} AND mutation_id = ${mutationId}`
-        return rows.length === 0
-          ? Option.none()
-          : Option.some(yield* Schema.decodeUnknown(MutationFromRow)(rows[0]))
-      }).pipe(storeStep("RecordTx.recallMutation")),
-    rememberMutation: (mutation, at) =>
-      Effect.gen(function*() {
-        const row = yield* encodeMutation(mutation)
-        yield* sql`INSERT INTO custos_mutations ${sql.insert({ account_id: accountId, ...row, at })}
-          ON CONFLICT (account_id, mutation_id) DO UPDATE SET
-            app = excluded.app,
-            record_id = excluded.record_id,
-            op = excluded.op,
-            outcome = excluded.outcome,
-            at = excluded.at`
-      }).pipe(storeStep("RecordTx.rememberMutation"))
+  /**
+   * The operations of a transaction; they run on its connection, so they see its own writes. Each records its
+   * failure and whether it wrote in `state`, for `transact` to judge the transaction by.
+   */
+  const makeTx = (accountId: AccountId, state: TxState): RecordTx => {
+    const step = (operation: string, writes: boolean) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      effect.pipe(
+        storeStep(operation),
+        Effect.tapBoth({
+          onFailure: (error) => Effect.sync(() => void (state.failure ??= error)),
+          onSuccess: () => Effect.sync(() => void (state.wrote ||= writes))
+        })
+      )
+    return {
+      accountId,
+      get: (app, id) => selectRecord(accountId, app, id).pipe(step("RecordTx.get", false)),
+      write: (record) =>
+        Effect.gen(function*() {
+          const [next] = yield* sql`UPDATE custos_account_heads SET head = head + 1
+            WHERE account_id = ${accountId} RETURNING head`
+          const { head } = yield* Schema.decodeUnknown(SeqRow)(next)
+          const stored = yield* Schema.decodeUnknown(StoredRecord)({ ...record, accountId, seq: head })
+          const row = yield* encodeRecord(stored)
+          yield* sql`INSERT INTO custos_records ${sql.insert(row)}
+            ON CONFLICT (account_id, app, id) DO UPDATE SET
+              version = excluded.version,
+              seq = excluded.seq,
+              state = excluded.state,
+              body = excluded.body,
+              changed_at = excluded.changed_at,
+              changed_by = excluded.changed_by,
+              trashed_at = excluded.trashed_at,
+              delete_by = excluded.delete_by,
+              size = excluded.size,
+              blobs = excluded.blobs`
+          return stored
+        }).pipe(step("RecordTx.write", true)),
+      recallMutation: (mutationId) =>
+        Effect.gen(function*() {
+          const rows = yield* sql`SELECT mutation_id, app, record_id, op, outcome FROM custos_mutations
+            WHERE account_id = ${accountId} AND mutation_id = ${mutationId}`
+          return rows.length === 0
+            ? Option.none()
+            : Option.some(yield* Schema.decodeUnknown(MutationFromRow)(rows[0]))
+        }).pipe(step("RecordTx.recallMutation", false)),
+      rememberMutation: (mutation, at) =>
+        Effect.gen(function*() {
+          const row = yield* encodeMutation(mutation)
+          yield* sql`INSERT INTO custos_mutations ${sql.insert({ account_id: accountId, ...row, at })}
+            ON CONFLICT (account_id, mutation_id) DO UPDATE SET
+              app = excluded.app,
+              record_id = excluded.record_id,
+              op = excluded.op,
+              outcome = excluded.outcome,
+              at = excluded.at`
+        }).pipe(step("RecordTx.rememberMutation", true))
+    }
+  }
+
+  /**
+   * PostgreSQL gives up on a transaction at its first failed statement and answers a later COMMIT with a silent
+   * ROLLBACK. A statement of its own before COMMIT fails in that case, so the caller hears of it.
+   */
+  const stillAlive: Effect.Effect<unknown, SqlError> = sql.onDialectOrElse({
+    pg: () => sql`SELECT 1`,
+    orElse: () => Effect.void
   })
 
+  /**
+   * A storage step that failed fails the whole transaction, even if `work` caught the error and went on: its
+   * writes could be half done (and on PostgreSQL the transaction is lost anyway). A transaction that wrote checks
+   * before COMMIT that the database still has it, so its writes are never reported as committed when they were not.
+   */
   const transact = <A, E>(accountId: AccountId, work: (tx: RecordTx) => Effect.Effect<A, E>) =>
     Effect.gen(function*() {
       yield* lockAccount(sql, accountId).pipe(storeStep("RecordStore.transact"))
-      return yield* work(makeTx(accountId))
+      const state: TxState = { failure: undefined, wrote: false }
+      const result = yield* work(makeTx(accountId, state))
+      if (state.failure !== undefined) return yield* Effect.fail(state.failure)
+      if (state.wrote) yield* stillAlive.pipe(storeStep("RecordStore.transact"))
+      return result
     }).pipe(sql.withTransaction, transactionStep("RecordStore.transact"))
 
   return RecordStore.of({
