@@ -2,6 +2,7 @@
  * Custos embedded in a few lines: core services over the memory stores, one account, two devices syncing a note.
  * Run it with `pnpm start`; the README shows this code, and a test runs this file.
  */
+import { layerEphemeralKeys } from "@custos/adapters/keys/EphemeralKeys"
 import { layerMemoryStores } from "@custos/adapters/memory/MemoryStores"
 import { makeInProcessDevice } from "@custos/core/client/InProcessDevice"
 import { DeviceId, RecordId } from "@custos/core/domain/Ids"
@@ -10,8 +11,9 @@ import { layerCoreServices } from "@custos/core/services/CoreServices"
 import { SyncSettingsService } from "@custos/core/services/SyncSettingsService"
 import { Console, Effect, Layer } from "effect"
 
-// Core services over in-memory storage: swap the storage Layer to keep data elsewhere.
-const Custos = layerCoreServices.pipe(Layer.provide(layerMemoryStores))
+// Core services over in-memory storage and a master key that lives as long as the process: swap these Layers
+// for SQLite or PostgreSQL and a key file to keep data.
+const Custos = layerCoreServices.pipe(Layer.provide(Layer.merge(layerMemoryStores, layerEphemeralKeys)))
 
 export const program = Effect.gen(function*() {
   const accounts = yield* AccountService

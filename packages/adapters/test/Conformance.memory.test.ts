@@ -1,7 +1,10 @@
+import { layerEphemeralKeys } from "@custos/adapters/keys/EphemeralKeys"
 import { layerMemoryStores } from "@custos/adapters/memory/MemoryStores"
+import { Layer } from "effect"
 import { registerChecks } from "@custos/conformance/Check"
 import { layerInProcessDriver } from "@custos/conformance/drivers/InProcessDriver"
 import { InventoryChecks } from "@custos/conformance/suites/InventoryChecks"
+import { EncryptionChecks } from "@custos/conformance/suites/EncryptionChecks"
 import { LifecycleChecks } from "@custos/conformance/suites/LifecycleChecks"
 import { SyncChecks } from "@custos/conformance/suites/SyncChecks"
 import { syncInvariantChecks } from "@custos/conformance/suites/SyncInvariants"
@@ -9,11 +12,12 @@ import type { Target } from "@custos/conformance/Target"
 
 const target: Target = {
   name: "in-process core over memory stores",
-  capabilities: new Set(["clock-control", "region-browser", "admin-purchases"]),
-  layer: layerInProcessDriver("memory", layerMemoryStores)
+  capabilities: new Set(["clock-control", "region-browser", "admin-purchases", "storage-probe"]),
+  layer: layerInProcessDriver("memory", Layer.merge(layerMemoryStores, layerEphemeralKeys))
 }
 
 registerChecks(target, "Inventory requirements", InventoryChecks)
 registerChecks(target, "Sync requirements", SyncChecks)
 registerChecks(target, "Lifecycle requirements", LifecycleChecks)
+registerChecks(target, "Encryption requirements", EncryptionChecks)
 registerChecks(target, "Sync invariants", syncInvariantChecks({ runs: 60, maxOps: 60 }))

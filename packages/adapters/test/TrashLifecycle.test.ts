@@ -3,6 +3,7 @@
  * and emptying the trash while something else is being trashed.
  */
 import { assert, describe, it } from "@effect/vitest"
+import { layerEphemeralKeys } from "@custos/adapters/keys/EphemeralKeys"
 import { layerMemoryStores } from "@custos/adapters/memory/MemoryStores"
 import { layerRecordStoreMemory } from "@custos/adapters/memory/RecordStoreMemory"
 import { AccountId, RecordId } from "@custos/core/domain/Ids"
@@ -43,7 +44,9 @@ const interleaving = Layer.effect(
   })
 ).pipe(Layer.provide(layerRecordStoreMemory))
 
-const Custos = layerCoreServices.pipe(Layer.provideMerge(Layer.merge(layerMemoryStores, interleaving)))
+const Custos = layerCoreServices.pipe(
+  Layer.provideMerge(Layer.mergeAll(layerMemoryStores, interleaving, layerEphemeralKeys))
+)
 
 describe("trash under concurrency", () => {
   it.effect("two sweepers running at once purge every due record exactly once", () =>
@@ -86,7 +89,7 @@ describe("trash under concurrency", () => {
         })
       })
     ).pipe(Layer.provide(layerRecordStoreMemory))
-    const stores = Layer.merge(layerMemoryStores, hooked)
+    const stores = Layer.mergeAll(layerMemoryStores, hooked, layerEphemeralKeys)
     return Effect.gen(function*() {
       yield* (yield* AccountService).create({ region: "DE", id: alice })
       const records = yield* RecordStore

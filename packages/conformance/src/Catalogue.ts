@@ -2,6 +2,7 @@
  * Every requirement a Custos target is tested against, in one list. `REQUIREMENTS.md` is generated from it.
  */
 import type { Requirement } from "./Requirement.js"
+import { EncryptionRequirements } from "./requirements/EncryptionRequirements.js"
 import { InventoryRequirements } from "./requirements/InventoryRequirements.js"
 import {
   DeletionRequirements,
@@ -23,7 +24,8 @@ const all = [
   ...QuotaRequirements,
   ...RegionRequirements,
   ...DeletionRequirements,
-  ...GalleryRequirements
+  ...GalleryRequirements,
+  ...EncryptionRequirements
 ] as const
 
 export const Catalogue: ReadonlyArray<Requirement> = all

@@ -80,6 +80,11 @@ export class Driver extends Context.Tag("@custos/conformance/Driver")<Driver, {
   readonly deleteBackup: (account: AccountId, id: string) => Effect.Effect<void, TargetError>
   readonly deleteDataType: (account: AccountId, dataType: string) => Effect.Effect<number, TargetError>
   readonly deleteAccount: (account: AccountId) => Effect.Effect<void, TargetError>
+  /**
+   * Everything the target stores for the account, as the text its stores hold it (needs `storage-probe`): the
+   * suite looks in it for content that should only ever be there sealed.
+   */
+  readonly rawStorage: (account: AccountId) => Effect.Effect<ReadonlyArray<string>, TargetError>
   /** The current time on the target's clock (epoch ms). */
   readonly now: Effect.Effect<number, TargetError>
   /** Moves the target's clock forward and runs its time-driven jobs (needs `clock-control`). */

@@ -3,12 +3,12 @@
  */
 import { PurchaseExists } from "@custos/core/domain/Errors"
 import type { AccountId } from "@custos/core/domain/Ids"
-import type { Purchase } from "@custos/core/domain/Membership"
+import type { StoredPurchase } from "@custos/core/domain/Membership"
 import { MembershipStore } from "@custos/core/ports/MembershipStore"
 import { Effect, Layer } from "effect"
 
 export const makeMembershipStoreMemory = Effect.sync(() => {
-  const purchases = new Map<AccountId, Array<Purchase>>()
+  const purchases = new Map<AccountId, Array<StoredPurchase>>()
   return MembershipStore.of({
     addPurchase: (purchase) =>
       Effect.suspend(() => {

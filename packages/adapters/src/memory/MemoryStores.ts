@@ -3,6 +3,7 @@
  * Nothing survives the process.
  */
 import { Layer } from "effect"
+import { layerAccountKeyStoreMemory } from "./AccountKeyStoreMemory.js"
 import { layerAccountStoreMemory } from "./AccountStoreMemory.js"
 import { layerDeviceStoreMemory } from "./DeviceStoreMemory.js"
 import { layerMembershipStoreMemory } from "./MembershipStoreMemory.js"
@@ -14,5 +15,6 @@ export const layerMemoryStores = Layer.mergeAll(
   layerRecordStoreMemory,
   layerSyncSettingsStoreMemory,
   layerMembershipStoreMemory,
-  layerDeviceStoreMemory
+  layerDeviceStoreMemory,
+  layerAccountKeyStoreMemory
 )

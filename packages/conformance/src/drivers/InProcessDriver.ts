@@ -5,11 +5,14 @@
 import { makeInProcessTransport } from "@custos/core/client/InProcessTransport"
 import { Policies, Inventory } from "@custos/core/domain/Inventory"
 import { DeviceId, RecordId } from "@custos/core/domain/Ids"
+import type { AccountKeyStore } from "@custos/core/ports/AccountKeyStore"
 import type { AccountStore } from "@custos/core/ports/AccountStore"
+import type { Crypto } from "@custos/core/ports/Crypto"
+import type { KeyManagement } from "@custos/core/ports/KeyManagement"
 import type { DeviceStore } from "@custos/core/ports/DeviceStore"
-import type { MembershipStore } from "@custos/core/ports/MembershipStore"
+import { MembershipStore } from "@custos/core/ports/MembershipStore"
 import { RecordStore } from "@custos/core/ports/RecordStore"
-import type { SyncSettingsStore } from "@custos/core/ports/SyncSettingsStore"
+import { SyncSettingsStore } from "@custos/core/ports/SyncSettingsStore"
 import { AccountService } from "@custos/core/services/AccountService"
 import { layerCoreServices } from "@custos/core/services/CoreServices"
 import { SyncEngine } from "@custos/core/services/SyncEngine"
@@ -27,15 +30,28 @@ import { Effect, Layer, TestClock } from "effect"
 import { Driver, type TargetError } from "../Driver.js"
 import type { Capability } from "../Requirement.js"
 
+/** Everything core needs from outside: the storage ports and the key ports. */
 export type StorageLayer<E = never> = Layer.Layer<
-  RecordStore | AccountStore | SyncSettingsStore | MembershipStore | DeviceStore,
+  | RecordStore
+  | AccountStore
+  | SyncSettingsStore
+  | MembershipStore
+  | DeviceStore
+  | AccountKeyStore
+  | Crypto
+  | KeyManagement,
   E
 >
 
 /** The device the suite pulls as when a check does not name one. */
 const readerDevice = DeviceId.make("conformance-reader")
 
-const capabilities: ReadonlySet<Capability> = new Set<Capability>(["clock-control", "region-browser", "admin-purchases"])
+const capabilities: ReadonlySet<Capability> = new Set<Capability>([
+  "clock-control",
+  "region-browser",
+  "admin-purchases",
+  "storage-probe"
+])
 
 export const layerInProcessDriver = <E>(name: string, storage: StorageLayer<E>) =>
   Layer.effect(
@@ -52,6 +68,8 @@ export const layerInProcessDriver = <E>(name: string, storage: StorageLayer<E>) 
       const backups = yield* BackupService
       const privacy = yield* PrivacyService
       const records = yield* RecordStore
+      const memberships = yield* MembershipStore
+      const settingsStore = yield* SyncSettingsStore
       const asTarget = <A, Err extends TargetError>(effect: Effect.Effect<A, Err>) =>
         effect as Effect.Effect<A, TargetError>
       return Driver.of({
@@ -94,6 +112,22 @@ export const layerInProcessDriver = <E>(name: string, storage: StorageLayer<E>) 
         deleteDataType: (account, dataType) =>
           asTarget(privacy.deleteDataType(account, dataType).pipe(Effect.map((d) => d.removed))),
         deleteAccount: (account) => asTarget(privacy.deleteAccount(account).pipe(Effect.asVoid)),
+        rawStorage: (account) =>
+          asTarget(Effect.gen(function*() {
+            const raw: Array<string> = []
+            for (const state of ["active", "trashed", "purged"] as const) {
+              let after = 0
+              while (true) {
+                const page = yield* records.list(account, { state, afterSeq: after, limit: 500 })
+                raw.push(...page.map((r) => JSON.stringify(r)))
+                if (page.length < 500) break
+                after = page[page.length - 1]!.seq
+              }
+            }
+            raw.push(...(yield* memberships.purchases(account)).map((p) => JSON.stringify(p)))
+            raw.push(JSON.stringify(yield* settingsStore.get(account)))
+            return raw
+          })),
         now: Effect.clockWith((clock) => clock.currentTimeMillis),
         advanceClock: (by) =>
           TestClock.adjust(by).pipe(

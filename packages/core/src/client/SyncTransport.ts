@@ -16,6 +16,7 @@ import type {
 import type { Mutation } from "../domain/Mutation.js"
 import type { SyncSettings } from "../domain/SyncSettings.js"
 import type { StoreError } from "../ports/StoreError.js"
+import type { SealingFailed } from "../services/RecordSealing.js"
 import type { PullRequest, PullResult, PushResult, SyncOptions } from "../services/SyncEngine.js"
 
 export class TransportError extends Schema.TaggedError<TransportError>()("TransportError", {
@@ -28,7 +29,7 @@ export class TransportError extends Schema.TaggedError<TransportError>()("Transp
 }
 
 /** Everything a sync call can fail with, as the device sees it. */
-export type SyncCallError = TransportError | AccountNotFound | StoreError
+export type SyncCallError = TransportError | AccountNotFound | SealingFailed | StoreError
 
 export class SyncTransport extends Context.Tag("@custos/core/SyncTransport")<SyncTransport, {
   readonly push: (

@@ -37,9 +37,20 @@ export const Purchase = Schema.Struct({
 }).annotations({ identifier: "Purchase" })
 export type Purchase = typeof Purchase.Type
 
-export const isValidAt = (purchase: Purchase, at: number): boolean =>
+/** A purchase as a store keeps it: the plain columns memberships need, and its details sealed. */
+export const StoredPurchase = Schema.Struct({
+  ...Purchase.fields,
+  /** The sealed `PurchaseDetails` (envelope text). */
+  details: Schema.String
+}).annotations({ identifier: "StoredPurchase" })
+export type StoredPurchase = typeof StoredPurchase.Type
+
+/** The part of a purchase that decides memberships. */
+export type Validity = Pick<Purchase, "planId" | "validFrom" | "validUntil">
+
+export const isValidAt = (purchase: Validity, at: number): boolean =>
   purchase.validFrom <= at && at < purchase.validUntil
 
 /** Whether the purchase was valid at some instant of [from, to]. */
-export const overlaps = (purchase: Purchase, from: number, to: number): boolean =>
+export const overlaps = (purchase: Validity, from: number, to: number): boolean =>
   purchase.validFrom <= to && from < purchase.validUntil

@@ -1,11 +1,6 @@
 /**
- * The stored form of a payload. Today the canonical JSON of the encoded payload; sealing (encryption at rest)
- * wraps exactly these two functions, so nothing else in core touches a record body.
+ * The size of a stored record body, what it takes in storage and counts toward the quota.
  */
-export const toBody = (encoded: unknown): string => JSON.stringify(encoded)
-
-export const fromBody = (body: string): unknown => JSON.parse(body)
-
 /** The UTF-8 length of a body in bytes, what it takes in storage. */
 export const bodyBytes = (body: string): number => {
   let bytes = 0

@@ -11,7 +11,7 @@ import { RecordStore } from "../ports/RecordStore.js"
 import type { StoreError } from "../ports/StoreError.js"
 import { AccountService } from "./AccountService.js"
 import { tombstoneOf } from "./internal/recordTransitions.js"
-import { toView } from "./SyncEngine.js"
+import { RecordSealing, type SealingFailed } from "./RecordSealing.js"
 
 export interface DeviceBackups {
   /** The device that took the backups; absent for backups of unknown origin. */
@@ -21,7 +21,9 @@ export interface DeviceBackups {
 }
 
 export class BackupService extends Context.Tag("@custos/core/BackupService")<BackupService, {
-  readonly list: (accountId: AccountId) => Effect.Effect<ReadonlyArray<DeviceBackups>, AccountNotFound | StoreError>
+  readonly list: (
+    accountId: AccountId
+  ) => Effect.Effect<ReadonlyArray<DeviceBackups>, AccountNotFound | SealingFailed | StoreError>
   readonly delete: (
     accountId: AccountId,
     backupId: RecordId
@@ -32,6 +34,7 @@ export class BackupService extends Context.Tag("@custos/core/BackupService")<Bac
     Effect.gen(function*() {
       const accounts = yield* AccountService
       const records = yield* RecordStore
+      const sealing = yield* RecordSealing
 
       const list = (accountId: AccountId) =>
         Effect.gen(function*() {
@@ -46,7 +49,7 @@ export class BackupService extends Context.Tag("@custos/core/BackupService")<Bac
           }
           const byDevice = new Map<DeviceId | undefined, Array<RecordView>>()
           for (const r of all.sort((a, b) => b.changedAt - a.changedAt)) {
-            byDevice.set(r.changedBy, [...(byDevice.get(r.changedBy) ?? []), toView(r)])
+            byDevice.set(r.changedBy, [...(byDevice.get(r.changedBy) ?? []), yield* sealing.view(r)])
           }
           return [...byDevice].map(([deviceId, backups]) => ({ deviceId, backups }))
         })

@@ -1,12 +1,15 @@
 /**
  * All core services in one Layer. It needs the storage ports (`RecordStore`, `AccountStore`, `SyncSettingsStore`,
- * `MembershipStore`, `DeviceStore`), which the embedding application chooses: memory, SQLite or PostgreSQL.
+ * `MembershipStore`, `DeviceStore`, `AccountKeyStore`), which the embedding application chooses (memory, SQLite or
+ * PostgreSQL), and the key ports (`Crypto`, `KeyManagement`): node:crypto and a key file, say.
  */
 import { Layer } from "effect"
 import { AccountService } from "./AccountService.js"
 import { BackupService } from "./BackupService.js"
 import { MembershipService } from "./MembershipService.js"
+import { Keyring } from "./Keyring.js"
 import { PrivacyService } from "./PrivacyService.js"
+import { RecordSealing } from "./RecordSealing.js"
 import { SyncEngine } from "./SyncEngine.js"
 import { SyncPacing } from "./SyncPacing.js"
 import { SyncSettingsService } from "./SyncSettingsService.js"
@@ -25,5 +28,7 @@ export const layerCoreServices = Layer.mergeAll(
   Layer.provideMerge(SyncPacing.layer),
   Layer.provideMerge(MembershipService.layer),
   Layer.provideMerge(SyncSettingsService.layer),
-  Layer.provideMerge(AccountService.layer)
+  Layer.provideMerge(AccountService.layer),
+  Layer.provideMerge(RecordSealing.layer),
+  Layer.provideMerge(Keyring.layer())
 )

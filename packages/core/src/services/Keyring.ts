@@ -79,7 +79,8 @@ export interface AccountKey {
 
 export interface SealFieldInput {
   readonly accountId: AccountId
-  readonly app: App
+  /** The app the value belongs to, or `membership` for purchase records. */
+  readonly app: App | "membership"
   readonly recordId: RecordId
   readonly field: string
   /** Bytes, or text sealed as its UTF-8. */
@@ -88,7 +89,8 @@ export interface SealFieldInput {
 
 export interface OpenFieldInput {
   readonly accountId: AccountId
-  readonly app: App
+  /** The app the value belongs to, or `membership` for purchase records. */
+  readonly app: App | "membership"
   readonly recordId: RecordId
   readonly field: string
   /** The envelope text `sealField` returned. */

@@ -7,20 +7,30 @@ import { Context, Duration, Effect, Layer, Schema } from "effect"
 import type { AccountNotFound, PurchaseExists } from "../domain/Errors.js"
 import { InvalidPurchase } from "../domain/Errors.js"
 import type { AccountId } from "../domain/Ids.js"
-import { isValidAt, overlaps, type Purchase, PurchaseDetails, PurchaseId } from "../domain/Membership.js"
+import {
+  isValidAt,
+  overlaps,
+  type Purchase,
+  PurchaseDetails,
+  PurchaseId,
+  type StoredPurchase,
+  type Validity
+} from "../domain/Membership.js"
 import { findPlan, freePlan, type Plan, type PlanCatalogue, PlanId, rankOf } from "../domain/Plan.js"
 import { firstProblem } from "../internal/parseErrors.js"
 import { MembershipStore } from "../ports/MembershipStore.js"
 import { RecordStore } from "../ports/RecordStore.js"
-import type { StoreError } from "../ports/StoreError.js"
+import { StoreError } from "../ports/StoreError.js"
+import { RecordId } from "../domain/Ids.js"
+import { Keyring } from "./Keyring.js"
 import { AccountService } from "./AccountService.js"
 import { extendReceipts } from "./internal/receipts.js"
 import { PlanCatalogueRef } from "./PlanCatalogueRef.js"
 
 export interface MembershipStatus {
   readonly plan: Plan
-  /** The purchase that grants the plan now; absent on the free plan. */
-  readonly purchase?: Purchase | undefined
+  /** The id of the purchase that grants the plan now; absent on the free plan. */
+  readonly purchaseId?: PurchaseId | undefined
   /** When the current plan ends, if it does. */
   readonly validUntil?: number | undefined
 }
@@ -35,8 +45,12 @@ export interface RecordPurchase {
 }
 
 /** The best plan among purchases valid at `at`, else the free plan. */
-export const planAt = (catalogue: PlanCatalogue, purchases: ReadonlyArray<Purchase>, at: number): MembershipStatus => {
-  let best: Purchase | undefined
+export const planAt = <P extends Validity>(
+  catalogue: PlanCatalogue,
+  purchases: ReadonlyArray<P>,
+  at: number
+): { readonly plan: Plan; readonly purchase?: P | undefined; readonly validUntil?: number | undefined } => {
+  let best: P | undefined
   for (const p of purchases) {
     if (!isValidAt(p, at) || findPlan(catalogue, p.planId) === undefined) continue
     if (best === undefined || rankOf(catalogue, p.planId) > rankOf(catalogue, best.planId)) best = p
@@ -52,7 +66,7 @@ export const planAt = (catalogue: PlanCatalogue, purchases: ReadonlyArray<Purcha
  */
 export const bestTrashDaysDuring = (
   catalogue: PlanCatalogue,
-  purchases: ReadonlyArray<Purchase>,
+  purchases: ReadonlyArray<Validity>,
   from: number,
   to: number
 ): number => {
@@ -81,14 +95,31 @@ export class MembershipService extends Context.Tag("@custos/core/MembershipServi
       const accounts = yield* AccountService
       const store = yield* MembershipStore
       const records = yield* RecordStore
+      const keyring = yield* Keyring
       const catalogue = yield* PlanCatalogueRef
       const now = Effect.clockWith((clock) => clock.currentTimeMillis)
 
       const statusOf = (accountId: AccountId) =>
         Effect.gen(function*() {
           const purchases = yield* store.purchases(accountId)
-          return planAt(catalogue, purchases, yield* now)
+          const { plan, purchase, validUntil } = planAt(catalogue, purchases, yield* now)
+          return { plan, purchaseId: purchase?.id, validUntil }
         })
+
+      const sealingFailure = (operation: string) => (cause: unknown) => new StoreError({ operation, cause })
+
+      const openPurchase = (stored: StoredPurchase) =>
+        keyring.openFieldText({
+          accountId: stored.accountId,
+          app: "membership",
+          recordId: RecordId.make(stored.id),
+          field: "details",
+          sealed: stored.details
+        }).pipe(
+          Effect.flatMap((text) => Schema.decodeUnknown(PurchaseDetails)(JSON.parse(text))),
+          Effect.map((details): Purchase => ({ ...stored, details })),
+          Effect.mapError(sealingFailure("MembershipService.openPurchase"))
+        )
 
       const trashDaysOwed = (accountId: AccountId, trashedAt: number) =>
         Effect.gen(function*() {
@@ -124,7 +155,14 @@ export class MembershipService extends Context.Tag("@custos/core/MembershipServi
             validUntil: input.validUntil,
             details
           }
-          yield* store.addPurchase(purchase)
+          const sealed = yield* keyring.sealField({
+            accountId: purchase.accountId,
+            app: "membership",
+            recordId: RecordId.make(purchase.id),
+            field: "details",
+            plaintext: JSON.stringify(Schema.encodeSync(PurchaseDetails)(details))
+          }).pipe(Effect.mapError(sealingFailure("MembershipService.sealPurchase")))
+          yield* store.addPurchase({ ...purchase, details: sealed })
           // An upgrade that applies now extends what already waits in the trash (one that starts later is honoured
           // by the sweeper when it comes to those records).
           yield* extendReceipts(records, input.accountId, (trashedAt) => trashDaysOwed(input.accountId, trashedAt))
@@ -133,7 +171,11 @@ export class MembershipService extends Context.Tag("@custos/core/MembershipServi
 
       return {
         status: (accountId) => accounts.get(accountId).pipe(Effect.zipRight(statusOf(accountId))),
-        purchases: (accountId) => accounts.get(accountId).pipe(Effect.zipRight(store.purchases(accountId))),
+        purchases: (accountId) =>
+          accounts.get(accountId).pipe(
+            Effect.zipRight(store.purchases(accountId)),
+            Effect.flatMap(Effect.forEach(openPurchase))
+          ),
         recordPurchase,
         trashDaysOwed,
         syncInterval: (accountId) =>

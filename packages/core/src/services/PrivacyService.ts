@@ -14,10 +14,11 @@ import { AccountStore } from "../ports/AccountStore.js"
 import { DeviceStore } from "../ports/DeviceStore.js"
 import { MembershipStore } from "../ports/MembershipStore.js"
 import { RecordStore } from "../ports/RecordStore.js"
-import type { StoreError } from "../ports/StoreError.js"
+import { StoreError } from "../ports/StoreError.js"
 import { SyncSettingsStore } from "../ports/SyncSettingsStore.js"
 import { AccountService } from "./AccountService.js"
 import { purgeApp } from "./internal/purge.js"
+import { Keyring } from "./Keyring.js"
 
 export interface DataTypeDeletion {
   readonly dataType: DataTypeId
@@ -51,6 +52,7 @@ export class PrivacyService extends Context.Tag("@custos/core/PrivacyService")<P
       const settings = yield* SyncSettingsStore
       const devices = yield* DeviceStore
       const memberships = yield* MembershipStore
+      const keyring = yield* Keyring
 
       const deleteDataType = (accountId: AccountId, input: string) =>
         Effect.gen(function*() {
@@ -72,6 +74,10 @@ export class PrivacyService extends Context.Tag("@custos/core/PrivacyService")<P
           const purchases = yield* memberships.deletePurchases(accountId)
           const recordCount = yield* records.deleteAccount(accountId)
           yield* accountStore.delete(accountId)
+          // Crypto-shredding: with the account's keys gone, nothing sealed under them opens again, backups included.
+          yield* keyring.destroyAccountKeys(accountId).pipe(
+            Effect.mapError((cause) => new StoreError({ operation: "Keyring.destroyAccountKeys", cause }))
+          )
           // A push that was already past its account check when the records went is caught here: with the account
           // gone, no new write can start.
           const late = yield* records.deleteAccount(accountId)

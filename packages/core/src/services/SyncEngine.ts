@@ -37,12 +37,13 @@ import {
 import { blobRefsOf, type BlobRef, decodePayload, encodePayload, type GalleryItem } from "../domain/Payloads.js"
 import { type StoredRecord, Version } from "../domain/Record.js"
 import { isEnabled } from "../domain/SyncSettings.js"
-import { bodyBytes, fromBody, toBody } from "../internal/body.js"
+import { bodyBytes } from "../internal/body.js"
 import { RecordStore, type RecordTx } from "../ports/RecordStore.js"
 import type { StoreError } from "../ports/StoreError.js"
 import { AccountService } from "./AccountService.js"
 import { SyncSettingsService } from "./SyncSettingsService.js"
 import { MembershipService } from "./MembershipService.js"
+import { RecordSealing, type SealingFailed } from "./RecordSealing.js"
 import { SyncPacing, type SyncTrigger } from "./SyncPacing.js"
 import { moveToTrash, tombstoneOf } from "./internal/recordTransitions.js"
 
@@ -73,16 +74,6 @@ export interface PullResult {
   readonly nextSyncAt: number
 }
 
-export const toView = (record: StoredRecord): RecordView => ({
-  id: record.id,
-  version: record.version,
-  seq: record.seq,
-  state: record.state,
-  changedAt: record.changedAt,
-  ...(record.body !== undefined ? { payload: fromBody(record.body) } : {}),
-  ...(record.trashedAt !== undefined ? { trashedAt: record.trashedAt } : {}),
-  ...(record.deleteBy !== undefined ? { deleteBy: record.deleteBy } : {})
-})
 
 const reject = (m: Mutation, error: { readonly code: string; readonly message: string }): Rejected => ({
   _tag: "rejected",
@@ -116,13 +107,16 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
     app: App,
     mutations: ReadonlyArray<Mutation>,
     options?: SyncOptions
-  ) => Effect.Effect<PushResult, BatchTooLarge | SyncTooSoon | AccountNotFound | StoreError>
+  ) => Effect.Effect<PushResult, BatchTooLarge | SyncTooSoon | AccountNotFound | SealingFailed | StoreError>
   readonly pull: (
     accountId: AccountId,
     deviceId: DeviceId,
     app: App,
     request?: PullRequest & SyncOptions
-  ) => Effect.Effect<PullResult, InvalidCursor | ResyncRequired | SyncTooSoon | AccountNotFound | StoreError>
+  ) => Effect.Effect<
+    PullResult,
+    InvalidCursor | ResyncRequired | SyncTooSoon | AccountNotFound | SealingFailed | StoreError
+  >
 }>() {
   static readonly layer = Layer.effect(
     SyncEngine,
@@ -132,6 +126,7 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
       const membership = yield* MembershipService
       const pacing = yield* SyncPacing
       const records = yield* RecordStore
+      const sealing = yield* RecordSealing
 
       const push = (
         accountId: AccountId,
@@ -201,20 +196,23 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
             }
             const encoded = yield* Effect.either(encodePayload(app, decoded.right))
             if (encoded._tag === "Left") return reject(m, encoded.left)
-            body = toBody(encoded.right)
+            body = yield* sealing.seal({ accountId: tx.accountId, app, recordId: m.recordId }, encoded.right)
             blobs = blobRefsOf(app, decoded.right)
           } else if (m.payload !== undefined) {
             return reject(m, new InvalidMutation({ reason: "a delete carries no payload" }))
           }
 
           const current = yield* tx.get(app, m.recordId)
-          const conflict = (): MutationOutcome => ({
-            _tag: "conflict",
-            mutationId: m.mutationId,
-            recordId: m.recordId,
-            ...(Option.isSome(current) ? { current: toView(current.value) } : {})
+          const conflict = Effect.gen(function*() {
+            const outcome: MutationOutcome = {
+              _tag: "conflict",
+              mutationId: m.mutationId,
+              recordId: m.recordId,
+              ...(Option.isSome(current) ? { current: yield* sealing.view(current.value) } : {})
+            }
+            return outcome
           })
-          if (m.baseVersion !== undefined && !matchesBase(current, m.baseVersion)) return conflict()
+          if (m.baseVersion !== undefined && !matchesBase(current, m.baseVersion)) return yield* conflict
 
           const next = Option.match(current, {
             onNone: () => Version.make(1),
@@ -223,7 +221,7 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
           let written: StoredRecord
           if (m.op === "put") {
             // A trashed record comes back only through an explicit restore, never through a stale device's put.
-            if (Option.isSome(current) && current.value.state === "trashed") return conflict()
+            if (Option.isSome(current) && current.value.state === "trashed") return yield* conflict
             const size = bodyBytes(body!) + blobs.reduce((sum, blob) => sum + blob.size, 0)
             const growth = size - Option.match(current, { onNone: () => 0, onSome: (r) => r.size })
             if (growth > 0 && batch.quota.usage + growth > batch.quota.limit) {
@@ -284,7 +282,7 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
           const changes = hasMore ? page.slice(0, limit) : page
           const last = changes.length > 0 ? changes[changes.length - 1]!.seq : afterSeq
           const cursor = encodeCursor(app, hasMore ? last : Math.max(last, head))
-          return { changes: changes.map(toView), cursor, hasMore, nextSyncAt }
+          return { changes: yield* Effect.forEach(changes, sealing.view), cursor, hasMore, nextSyncAt }
         })
 
       return { push, pull }

@@ -15,7 +15,7 @@ import { RecordStore } from "../ports/RecordStore.js"
 import type { StoreError } from "../ports/StoreError.js"
 import { AccountService } from "./AccountService.js"
 import { restoreFromTrash, tombstoneOf } from "./internal/recordTransitions.js"
-import { toView } from "./SyncEngine.js"
+import { RecordSealing, type SealingFailed } from "./RecordSealing.js"
 
 export interface TrashItem {
   readonly app: App
@@ -43,17 +43,17 @@ export class TrashService extends Context.Tag("@custos/core/TrashService")<Trash
   readonly list: (
     accountId: AccountId,
     options?: TrashQuery
-  ) => Effect.Effect<TrashPage, NoTrash | AccountNotFound | StoreError>
+  ) => Effect.Effect<TrashPage, NoTrash | AccountNotFound | SealingFailed | StoreError>
   readonly restore: (
     accountId: AccountId,
     app: App,
     id: RecordId
-  ) => Effect.Effect<RecordView, NoTrash | NotInTrash | RecordNotFound | AccountNotFound | StoreError>
+  ) => Effect.Effect<RecordView, NoTrash | NotInTrash | RecordNotFound | AccountNotFound | SealingFailed | StoreError>
   readonly purge: (
     accountId: AccountId,
     app: App,
     id: RecordId
-  ) => Effect.Effect<RecordView, NoTrash | NotInTrash | RecordNotFound | AccountNotFound | StoreError>
+  ) => Effect.Effect<RecordView, NoTrash | NotInTrash | RecordNotFound | AccountNotFound | SealingFailed | StoreError>
   /**
    * Purges what is in the trash (of one app, or all) at the moment of asking; records trashed while it runs stay.
    * Returns how many were purged.
@@ -68,6 +68,7 @@ export class TrashService extends Context.Tag("@custos/core/TrashService")<Trash
     Effect.gen(function*() {
       const accounts = yield* AccountService
       const records = yield* RecordStore
+      const sealing = yield* RecordSealing
       const now = Effect.clockWith((clock) => clock.currentTimeMillis)
 
       const requireTrash = (app: App | undefined) =>
@@ -90,7 +91,7 @@ export class TrashService extends Context.Tag("@custos/core/TrashService")<Trash
               if (current.value.state !== "trashed") {
                 return yield* new NotInTrash({ app, recordId: id, state: current.value.state })
               }
-              return toView(yield* tx.write(next(current.value, yield* now)))
+              return yield* sealing.view(yield* tx.write(next(current.value, yield* now)))
             })
           )
         })
@@ -112,7 +113,10 @@ export class TrashService extends Context.Tag("@custos/core/TrashService")<Trash
             afterSeq: options.after,
             limit: limit + 1
           })
-          const items = page.slice(0, limit).map((r) => ({ app: r.app, record: toView(r) }))
+          const items = yield* Effect.forEach(
+            page.slice(0, limit),
+            (r) => Effect.map(sealing.view(r), (record) => ({ app: r.app, record }))
+          )
           return page.length > limit ? { items, next: items[items.length - 1]!.record.seq } : { items }
         })
 

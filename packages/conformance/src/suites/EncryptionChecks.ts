@@ -1,0 +1,81 @@
+/**
+ * Checks of the ENC-* requirements, through the storage probe: what the target keeps must not show content.
+ */
+import { assert } from "@effect/vitest"
+import { Apps } from "@custos/core/domain/App"
+import { Effect } from "effect"
+import { type Check, check } from "../Check.js"
+import { Driver } from "../Driver.js"
+import { accountWith, del, freshMutationId, pushOne, put, sample } from "../internal/scenario.js"
+
+/** Puts `marker` into a free-text field of each app's sample payload. */
+const withMarker = (app: (typeof Apps)[number], marker: string): Record<string, unknown> => {
+  const payload = sample(app, 7)
+  switch (app) {
+    case "gallery":
+      return { ...payload, fileName: `${marker}.jpg` }
+    case "messages":
+    case "notes":
+      return { ...payload, body: marker }
+    case "contacts":
+      return { ...payload, name: { formatted: marker } }
+    case "call-history":
+      return { ...payload, number: `+1 ${marker}` }
+    case "recordings":
+    case "calendar":
+    case "browser":
+      return { ...payload, title: marker }
+    case "wifi":
+      return { ...payload, ssid: marker.slice(0, 32), password: `${marker}-secret` }
+    case "bluetooth":
+      return { ...payload, name: marker }
+    case "frequent-phrases":
+      return { ...payload, text: marker }
+    case "home-screen":
+      return { ...payload, deviceModel: marker }
+  }
+}
+
+export const EncryptionChecks: ReadonlyArray<Check> = [
+  check("ENC-001", undefined, Effect.gen(function*() {
+    const driver = yield* Driver
+    const marker = `canary${freshMutationId("x").replace(/[^a-z0-9]/gi, "")}`.slice(0, 30)
+    const account = yield* accountWith(Apps)
+    for (const app of Apps) {
+      const outcome = yield* pushOne(account, app, put(`${app}-secret`, withMarker(app, marker)))
+      assert.strictEqual(outcome._tag, "applied", app)
+    }
+    yield* pushOne(account, "notes", del("notes-secret", { baseVersion: 1 }))
+    const now = yield* driver.now
+    yield* driver.recordPurchase({
+      account,
+      id: freshMutationId("order"),
+      planId: (yield* driver.plans).find((p) => p.trashDays > 30)!.id,
+      validFrom: now,
+      validUntil: now + 86_400_000,
+      details: { amountMinor: 100, currency: "EUR", channel: "voucher", reference: marker }
+    })
+    const raw = yield* driver.rawStorage(account)
+    assert.isAbove(raw.length, Apps.length, "the probe sees what was stored")
+    for (const text of raw) assert.notInclude(text, marker.slice(6), "the marker is stored only sealed")
+  })),
+
+  check("ENC-002", undefined, Effect.gen(function*() {
+    const driver = yield* Driver
+    const account = yield* accountWith(["contacts"])
+    yield* pushOne(account, "contacts", put("c1", sample("contacts", 1)))
+    const stored = (yield* driver.rawStorage(account)).map((text) => JSON.parse(text) as unknown)
+    const record = stored.find((s) => typeof s === "object" && s !== null && (s as { id?: string }).id === "c1") as
+      | Record<string, unknown>
+      | undefined
+    assert.isDefined(record, "the record is visible to the probe")
+    const plain = new Set([
+      "accountId", "app", "id", "version", "seq", "state", "body", "changedAt", "changedBy", "trashedAt", "deleteBy",
+      "size", "blobs"
+    ])
+    for (const key of Object.keys(record!)) assert.isTrue(plain.has(key), `${key} is a plain column sync needs`)
+    assert.isString(record!.body)
+    assert.notInclude(record!.body as string, "Ada", "the body is sealed")
+    assert.notInclude(record!.body as string, "{", "the body is not JSON")
+  }))
+]
