@@ -2,6 +2,8 @@
  * The README's storage example, run: Custos over a SQLite file keeps an account, its settings and a synced note
  * across a restart, and a device that signs in afterwards gets the note.
  */
+import { layerNodeCrypto } from "@custos/adapters/crypto/NodeCrypto"
+import { layerKeyFile } from "@custos/adapters/keys/KeyFile"
 import { layerMemoryStores } from "@custos/adapters/memory/MemoryStores"
 import { layerSqlite } from "@custos/adapters/sql/SqliteLive"
 import { layerSqlStores } from "@custos/adapters/sql/SqlStores"
@@ -26,7 +28,10 @@ describe("Custos embedded over a SQLite file", () => {
         (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
       )
       const Storage = layerSqlStores.pipe(Layer.provide(layerSqlite({ filename: join(dir, "data", "custos.db") })))
-      const Custos = layerCoreServices.pipe(Layer.provide(Layer.merge(layerMemoryStores, Storage)))
+      const Keys = layerKeyFile({ path: join(dir, "keys", "master.key"), create: "if-missing" }).pipe(
+        Layer.provideMerge(layerNodeCrypto)
+      )
+      const Custos = layerCoreServices.pipe(Layer.provide(Layer.mergeAll(layerMemoryStores, Storage, Keys)))
 
       const accountId = yield* Effect.gen(function*() {
         const accounts = yield* AccountService

@@ -21,6 +21,7 @@ import { RecordStore } from "@custos/core/ports/RecordStore"
 import { SyncSettingsStore } from "@custos/core/ports/SyncSettingsStore"
 import { AccountService } from "@custos/core/services/AccountService"
 import { layerCoreServices } from "@custos/core/services/CoreServices"
+import { layerEphemeralKeys } from "@custos/adapters/keys/EphemeralKeys"
 import { type PullResult, SyncEngine } from "@custos/core/services/SyncEngine"
 import { SyncSettingsService } from "@custos/core/services/SyncSettingsService"
 import * as SqlClient from "@effect/sql/SqlClient"
@@ -35,7 +36,7 @@ import type { TestDatabase } from "./sqlTestDatabases.js"
  * the other ports. `Layer.merge` lets the right side win, so the SQL stores replace their memory namesakes.
  */
 export const storageOver = <E>(client: Layer.Layer<SqlClient.SqlClient, E>) =>
-  Layer.merge(layerMemoryStores, layerSqlStores.pipe(Layer.provide(client)))
+  Layer.mergeAll(layerMemoryStores, layerEphemeralKeys, layerSqlStores.pipe(Layer.provide(client)))
 
 const alice = AccountId.make("acc_alice")
 const phone = DeviceId.make("phone")
