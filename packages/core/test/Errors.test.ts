@@ -123,6 +123,11 @@ const cases: { readonly [K in keyof typeof Errors]: Case } = {
     code: "no-trash",
     mentions: ["wifi"]
   },
+  ContentDeletedOnPurpose: {
+    make: () => new Errors.ContentDeletedOnPurpose({ recordId: "IMG_0042" }),
+    code: "deleted-on-purpose",
+    mentions: ["IMG_0042"]
+  },
   UnknownDataType: {
     make: () => new Errors.UnknownDataType({ dataType: "horoscopes" }),
     code: "unknown-data-type",
@@ -136,7 +141,7 @@ const kebab = /^[a-z]+(-[a-z]+)*$/
 describe("Errors", () => {
   it("covers every class exported by domain/Errors.ts", () => {
     assert.deepStrictEqual([...names].sort(), Object.keys(Errors).sort())
-    assert.strictEqual(names.length, 21)
+    assert.strictEqual(names.length, 22)
   })
 
   for (const name of names) {

@@ -5,6 +5,7 @@
 import { Layer } from "effect"
 import { layerAccountKeyStoreMemory } from "./AccountKeyStoreMemory.js"
 import { layerAccountStoreMemory } from "./AccountStoreMemory.js"
+import { layerDeletedContentStoreMemory } from "./DeletedContentStoreMemory.js"
 import { layerDeviceStoreMemory } from "./DeviceStoreMemory.js"
 import { layerMembershipStoreMemory } from "./MembershipStoreMemory.js"
 import { layerRecordStoreMemory } from "./RecordStoreMemory.js"
@@ -16,5 +17,6 @@ export const layerMemoryStores = Layer.mergeAll(
   layerSyncSettingsStoreMemory,
   layerMembershipStoreMemory,
   layerDeviceStoreMemory,
-  layerAccountKeyStoreMemory
+  layerAccountKeyStoreMemory,
+  layerDeletedContentStoreMemory
 )

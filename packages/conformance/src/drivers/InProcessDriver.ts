@@ -8,6 +8,7 @@ import { DeviceId, RecordId } from "@custos/core/domain/Ids"
 import type { AccountKeyStore } from "@custos/core/ports/AccountKeyStore"
 import type { AccountStore } from "@custos/core/ports/AccountStore"
 import type { Crypto } from "@custos/core/ports/Crypto"
+import type { DeletedContentStore } from "@custos/core/ports/DeletedContentStore"
 import type { KeyManagement } from "@custos/core/ports/KeyManagement"
 import type { DeviceStore } from "@custos/core/ports/DeviceStore"
 import { MembershipStore } from "@custos/core/ports/MembershipStore"
@@ -38,6 +39,7 @@ export type StorageLayer<E = never> = Layer.Layer<
   | MembershipStore
   | DeviceStore
   | AccountKeyStore
+  | DeletedContentStore
   | Crypto
   | KeyManagement,
   E

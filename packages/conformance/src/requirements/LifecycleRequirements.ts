@@ -167,5 +167,11 @@ export const GalleryRequirements = [
     "MUST",
     "§4.1.4(2)",
     "Only gallery items from folders selected in the settings are accepted; others are rejected with folder-not-selected."
+  ),
+  requirement(
+    "GAL-002",
+    "MUST",
+    "ours",
+    "A photo deleted on purpose does not come back when a device uploads it again as a new item: it is rejected with deleted-on-purpose until the person restores it or re-adds it explicitly."
   )
 ] as const

@@ -475,6 +475,28 @@ export const LifecycleChecks: ReadonlyArray<Check> = [
       "other accounts are untouched")
   })),
 
+  check("GAL-002", undefined, Effect.gen(function*() {
+    const driver = yield* Driver
+    const account = yield* accountWith(["gallery"])
+    const photo = sample("gallery", 5)
+    yield* pushOne(account, "gallery", put("IMG_1", photo))
+    yield* pushOne(account, "gallery", del("IMG_1", { baseVersion: 1 }))
+    const again = yield* pushOne(account, "gallery", put("IMG_1-copy", photo), tablet)
+    assert.strictEqual(again._tag === "rejected" && again.code, "deleted-on-purpose", "refused while in the trash")
+    yield* driver.purge(account, "gallery", "IMG_1")
+    const afterPurge = yield* pushOne(account, "gallery", put("IMG_1-copy", photo), tablet)
+    assert.strictEqual(afterPurge._tag === "rejected" && afterPurge.code, "deleted-on-purpose", "and after the purge")
+    const other = yield* pushOne(account, "gallery", put("IMG_2", sample("gallery", 6)), tablet)
+    assert.strictEqual(other._tag, "applied", "other photos are not affected")
+    const readd = yield* pushOne(account, "gallery", { ...put("IMG_1-copy", photo), readd: true }, tablet)
+    assert.strictEqual(readd._tag, "applied", "the person re-adds it explicitly")
+
+    yield* pushOne(account, "gallery", del("IMG_2", { baseVersion: 1 }))
+    yield* driver.restore(account, "gallery", "IMG_2")
+    const afterRestore = yield* pushOne(account, "gallery", put("IMG_2-copy", sample("gallery", 6)), laptop)
+    assert.strictEqual(afterRestore._tag, "applied", "a restore takes the mark away")
+  })),
+
   check("DEL-007", undefined, Effect.gen(function*() {
     const driver = yield* Driver
     const policies = yield* driver.policies

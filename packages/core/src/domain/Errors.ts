@@ -202,3 +202,12 @@ export class UnknownDataType extends Schema.TaggedError<UnknownDataType>()("Unkn
     return `The data inventory has no data type "${this.dataType}"`
   }
 }
+
+export class ContentDeletedOnPurpose extends Schema.TaggedError<ContentDeletedOnPurpose>()("ContentDeletedOnPurpose", {
+  recordId: Schema.String
+}) {
+  readonly code = "deleted-on-purpose"
+  override get message() {
+    return `The content of ${this.recordId} was deleted on purpose; restore it from the trash or re-add it explicitly to upload it again`
+  }
+}

@@ -18,7 +18,9 @@ export const Mutation = Schema.Struct({
    */
   baseVersion: Schema.optional(Schema.Int.pipe(Schema.nonNegative())),
   /** The payload in its encoded (JSON) form; required for put, refused for delete. */
-  payload: Schema.optional(Schema.Unknown)
+  payload: Schema.optional(Schema.Unknown),
+  /** The person re-adds gallery content they once deleted on purpose (§4.1.4(3)); ignored elsewhere. */
+  readd: Schema.optional(Schema.Boolean)
 }).annotations({ identifier: "Mutation" })
 export type Mutation = typeof Mutation.Type
 

@@ -7,6 +7,7 @@ import { Layer } from "effect"
 import { AccountService } from "./AccountService.js"
 import { BackupService } from "./BackupService.js"
 import { MembershipService } from "./MembershipService.js"
+import { DeletedOnPurpose } from "./DeletedOnPurpose.js"
 import { Keyring } from "./Keyring.js"
 import { PrivacyService } from "./PrivacyService.js"
 import { RecordSealing } from "./RecordSealing.js"
@@ -29,6 +30,7 @@ export const layerCoreServices = Layer.mergeAll(
   Layer.provideMerge(MembershipService.layer),
   Layer.provideMerge(SyncSettingsService.layer),
   Layer.provideMerge(AccountService.layer),
+  Layer.provideMerge(DeletedOnPurpose.layer),
   Layer.provideMerge(RecordSealing.layer),
   Layer.provideMerge(Keyring.layer())
 )

@@ -11,6 +11,7 @@ import { type AccountNotFound, UnknownDataType } from "../domain/Errors.js"
 import type { AccountId } from "../domain/Ids.js"
 import { dataType as entryOf, DataTypeId } from "../domain/Inventory.js"
 import { AccountStore } from "../ports/AccountStore.js"
+import { DeletedContentStore } from "../ports/DeletedContentStore.js"
 import { DeviceStore } from "../ports/DeviceStore.js"
 import { MembershipStore } from "../ports/MembershipStore.js"
 import { RecordStore } from "../ports/RecordStore.js"
@@ -18,7 +19,9 @@ import { StoreError } from "../ports/StoreError.js"
 import { SyncSettingsStore } from "../ports/SyncSettingsStore.js"
 import { AccountService } from "./AccountService.js"
 import { purgeApp } from "./internal/purge.js"
+import { DeletedOnPurpose } from "./DeletedOnPurpose.js"
 import { Keyring } from "./Keyring.js"
+import type { SealingFailed } from "./RecordSealing.js"
 
 export interface DataTypeDeletion {
   readonly dataType: DataTypeId
@@ -40,7 +43,7 @@ export class PrivacyService extends Context.Tag("@custos/core/PrivacyService")<P
   readonly deleteDataType: (
     accountId: AccountId,
     dataType: string
-  ) => Effect.Effect<DataTypeDeletion, UnknownDataType | AccountNotFound | StoreError>
+  ) => Effect.Effect<DataTypeDeletion, UnknownDataType | AccountNotFound | SealingFailed | StoreError>
   readonly deleteAccount: (accountId: AccountId) => Effect.Effect<AccountDeletion, AccountNotFound | StoreError>
 }>() {
   static readonly layer = Layer.effect(
@@ -53,6 +56,8 @@ export class PrivacyService extends Context.Tag("@custos/core/PrivacyService")<P
       const devices = yield* DeviceStore
       const memberships = yield* MembershipStore
       const keyring = yield* Keyring
+      const deletedOnPurpose = yield* DeletedOnPurpose
+      const deletedContent = yield* DeletedContentStore
 
       const deleteDataType = (accountId: AccountId, input: string) =>
         Effect.gen(function*() {
@@ -61,7 +66,10 @@ export class PrivacyService extends Context.Tag("@custos/core/PrivacyService")<P
           )
           yield* accounts.get(accountId)
           const holder = entryOf(dataType).heldBy
-          if (holder.kind === "app") return { dataType, removed: yield* purgeApp(records, accountId, holder.app) }
+          if (holder.kind === "app") {
+            const removed = yield* purgeApp(records, accountId, holder.app, { beforePurge: deletedOnPurpose.remember })
+            return { dataType, removed }
+          }
           if (holder.kind === "membership") return { dataType, removed: yield* memberships.deletePurchases(accountId) }
           return yield* new UnknownDataType({ dataType: `${input} (delete the account instead)` })
         })
@@ -73,6 +81,7 @@ export class PrivacyService extends Context.Tag("@custos/core/PrivacyService")<P
           yield* settings.delete(accountId)
           const purchases = yield* memberships.deletePurchases(accountId)
           const recordCount = yield* records.deleteAccount(accountId)
+          yield* deletedContent.deleteAccount(accountId)
           yield* accountStore.delete(accountId)
           // Crypto-shredding: with the account's keys gone, nothing sealed under them opens again, backups included.
           yield* keyring.destroyAccountKeys(accountId).pipe(

@@ -18,6 +18,7 @@ import {
   AppDisabled,
   AppUnavailableInRegion,
   BatchTooLarge,
+  ContentDeletedOnPurpose,
   FolderNotSelected,
   type InvalidCursor,
   InvalidMutation,
@@ -42,6 +43,7 @@ import { RecordStore, type RecordTx } from "../ports/RecordStore.js"
 import type { StoreError } from "../ports/StoreError.js"
 import { AccountService } from "./AccountService.js"
 import { SyncSettingsService } from "./SyncSettingsService.js"
+import { DeletedOnPurpose } from "./DeletedOnPurpose.js"
 import { MembershipService } from "./MembershipService.js"
 import { RecordSealing, type SealingFailed } from "./RecordSealing.js"
 import { SyncPacing, type SyncTrigger } from "./SyncPacing.js"
@@ -127,6 +129,7 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
       const pacing = yield* SyncPacing
       const records = yield* RecordStore
       const sealing = yield* RecordSealing
+      const deletedOnPurpose = yield* DeletedOnPurpose
 
       const push = (
         accountId: AccountId,
@@ -183,6 +186,7 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
           if (batch.gate !== undefined) return reject(m, batch.gate)
 
           let body: string | undefined
+          let gallerySha256: string | undefined
           let blobs: ReadonlyArray<BlobRef> = []
           if (m.op === "put") {
             if (m.payload === undefined) {
@@ -191,8 +195,9 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
             const decoded = yield* Effect.either(decodePayload(app, m.payload))
             if (decoded._tag === "Left") return reject(m, decoded.left)
             if (app === "gallery") {
-              const folder = (decoded.right as GalleryItem).folder
-              if (!batch.galleryFolders.includes(folder)) return reject(m, new FolderNotSelected({ folder }))
+              const item = decoded.right as GalleryItem
+              if (!batch.galleryFolders.includes(item.folder)) return reject(m, new FolderNotSelected({ folder: item.folder }))
+              gallerySha256 = item.sha256
             }
             const encoded = yield* Effect.either(encodePayload(app, decoded.right))
             if (encoded._tag === "Left") return reject(m, encoded.left)
@@ -222,6 +227,14 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
           if (m.op === "put") {
             // A trashed record comes back only through an explicit restore, never through a stale device's put.
             if (Option.isSome(current) && current.value.state === "trashed") return yield* conflict
+            // Nor does gallery content deleted on purpose come back as a new item, unless the person re-adds it.
+            const isNew = Option.isNone(current) || current.value.state === "purged"
+            if (gallerySha256 !== undefined && isNew) {
+              if (m.readd === true) yield* deletedOnPurpose.forget(tx.accountId, gallerySha256)
+              else if (yield* deletedOnPurpose.isDeleted(tx.accountId, gallerySha256)) {
+                return reject(m, new ContentDeletedOnPurpose({ recordId: m.recordId }))
+              }
+            }
             const size = bodyBytes(body!) + blobs.reduce((sum, blob) => sum + blob.size, 0)
             const growth = size - Option.match(current, { onNone: () => 0, onSome: (r) => r.size })
             if (growth > 0 && batch.quota.usage + growth > batch.quota.limit) {
@@ -252,6 +265,7 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
               // Deleting what is already deleted changes nothing; the answer says where it stands.
               return applied(m, record)
             }
+            yield* deletedOnPurpose.remember(record)
             written = yield* tx.write(
               policyOf(app).onDelete === "trash"
                 ? moveToTrash(record, { version: next, now, by: deviceId, trashDays: batch.trashDays })

@@ -15,6 +15,7 @@ import { RecordStore } from "../ports/RecordStore.js"
 import type { StoreError } from "../ports/StoreError.js"
 import { AccountService } from "./AccountService.js"
 import { restoreFromTrash, tombstoneOf } from "./internal/recordTransitions.js"
+import { DeletedOnPurpose } from "./DeletedOnPurpose.js"
 import { RecordSealing, type SealingFailed } from "./RecordSealing.js"
 
 export interface TrashItem {
@@ -69,6 +70,7 @@ export class TrashService extends Context.Tag("@custos/core/TrashService")<Trash
       const accounts = yield* AccountService
       const records = yield* RecordStore
       const sealing = yield* RecordSealing
+      const deletedOnPurpose = yield* DeletedOnPurpose
       const now = Effect.clockWith((clock) => clock.currentTimeMillis)
 
       const requireTrash = (app: App | undefined) =>
@@ -160,7 +162,15 @@ export class TrashService extends Context.Tag("@custos/core/TrashService")<Trash
       return {
         list,
         restore: (accountId, app, id) =>
-          change(accountId, app, id, (r, at) => restoreFromTrash(r, { version: Version.make(r.version + 1), now: at })),
+          change(accountId, app, id, (r, at) => restoreFromTrash(r, { version: Version.make(r.version + 1), now: at })).pipe(
+            Effect.tap(() =>
+              app === "gallery"
+                ? records.get(accountId, app, id).pipe(
+                  Effect.flatMap(Option.match({ onNone: () => Effect.void, onSome: deletedOnPurpose.forgetRecord }))
+                )
+                : Effect.void
+            )
+          ),
         purge: (accountId, app, id) => change(accountId, app, id, purgeWrite),
         empty
       }

@@ -6,16 +6,25 @@
 import { Effect, Option } from "effect"
 import type { App } from "../../domain/App.js"
 import type { AccountId } from "../../domain/Ids.js"
-import { Version } from "../../domain/Record.js"
+import { type StoredRecord, Version } from "../../domain/Record.js"
 import type { RecordStore } from "../../ports/RecordStore.js"
 import { tombstoneOf } from "./recordTransitions.js"
 
-export const purgeApp = (records: RecordStore["Type"], accountId: AccountId, app: App, batchSize = 200) =>
+export const purgeApp = <E = never>(
+  records: RecordStore["Type"],
+  accountId: AccountId,
+  app: App,
+  options: {
+    /** Runs for each record before it is purged, inside the account's lock. */
+    readonly beforePurge?: ((record: StoredRecord) => Effect.Effect<void, E>) | undefined
+    readonly batchSize?: number | undefined
+  } = {}
+) =>
   Effect.gen(function*() {
     let purged = 0
     for (const state of ["active", "trashed"] as const) {
       while (true) {
-        const batch = yield* records.list(accountId, { app, state, limit: batchSize })
+        const batch = yield* records.list(accountId, { app, state, limit: options.batchSize ?? 200 })
         if (batch.length === 0) break
         const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
         purged += yield* records.transact(accountId, (tx) =>
@@ -24,6 +33,7 @@ export const purgeApp = (records: RecordStore["Type"], accountId: AccountId, app
             for (const listed of batch) {
               const current = yield* tx.get(app, listed.id)
               if (Option.isNone(current) || current.value.state === "purged") continue
+              if (options.beforePurge !== undefined) yield* options.beforePurge(current.value)
               yield* tx.write(tombstoneOf(current.value, { version: Version.make(current.value.version + 1), now }))
               count++
             }
