@@ -47,6 +47,7 @@ export class PrivacyApi extends HttpApiGroup.make("privacy")
       .annotate(OpenApi.Summary, "What deleting and turning off sync does, per app, and where each app is offered")
   )
   .addError(Wire.AccountNotFound, { status: 404 })
+  .addError(Wire.SealingFailed, { status: 500 })
   .addError(Wire.StoreError, { status: 503 })
   .annotate(OpenApi.Title, "Privacy")
 {}

@@ -9,6 +9,7 @@ import { Context, Schema } from "effect"
 import type { AccountId, DeviceId } from "../domain/Ids.js"
 import type { SessionId } from "../ports/SessionStore.js"
 import { OperatorUnauthorized, RateLimited, Unauthorized, wire } from "./Errors.js"
+import { StoreError } from "./WireErrors.js"
 
 export interface Session {
   readonly accountId: AccountId
@@ -25,7 +26,11 @@ export const RateLimitedError = wire(RateLimited).annotations(HttpApiSchema.anno
 
 export class Authentication extends HttpApiMiddleware.Tag<Authentication>()("@custos/core/protocol/Authentication", {
   provides: CurrentSession,
-  failure: Schema.Union(UnauthorizedError, RateLimitedError),
+  failure: Schema.Union(
+    UnauthorizedError,
+    RateLimitedError,
+    StoreError.annotations(HttpApiSchema.annotations({ status: 503 }))
+  ),
   security: {
     session: HttpApiSecurity.bearer.pipe(
       HttpApiSecurity.annotate(

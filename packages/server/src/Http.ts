@@ -1,0 +1,128 @@
+/**
+ * The HTTP server: the protocol's handlers, the OpenAPI document at `/v1/openapi.json`, the docs UI at `/docs`
+ * (Swagger UI, served inline: no CDN), and what every request goes through first: security headers, a body size
+ * limit, and a per-address rate limit (stricter for sign-up and sign-in, which cost a password hash each).
+ */
+import { RateLimited } from "@custos/core/protocol/Errors"
+import { CustosApi } from "@custos/core/protocol/CustosApi"
+import {
+  HttpApiBuilder,
+  HttpApiSwagger,
+  HttpApp,
+  HttpMiddleware,
+  HttpServerRequest,
+  HttpServerResponse
+} from "@effect/platform"
+import { Effect, Layer, Option } from "effect"
+import { AccountsLive } from "./http/Accounts.js"
+import { layerAuthentication, layerOperatorAuthentication } from "./http/Authentication.js"
+import { BackupsLive } from "./http/Backups.js"
+import { MembershipLive } from "./http/Membership.js"
+import { OperatorLive } from "./http/Operator.js"
+import { PrivacyLive } from "./http/Privacy.js"
+import { SettingsLive } from "./http/Settings.js"
+import { SyncLive } from "./http/Sync.js"
+import { TrashLive } from "./http/Trash.js"
+import { RateLimiter } from "./RateLimiter.js"
+import type { ServerConfig } from "./ServerConfig.js"
+
+export type HttpOptions = Pick<
+  ServerConfig,
+  "operatorToken" | "behindTlsProxy" | "tls" | "maxBodyBytes" | "rateLimitPerMinute" | "authRateLimitPerMinute"
+>
+
+export const docsPath = "/docs"
+export const openApiPath = "/v1/openapi.json"
+
+/** The API's Content-Security-Policy; the docs page needs its inline script and styles, nothing from elsewhere. */
+const apiCsp = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+const docsCsp = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; " +
+  "connect-src 'self'; font-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
+const authPaths = new Set(["/v1/accounts", "/v1/sessions"])
+
+const clientAddress = (request: HttpServerRequest.HttpServerRequest, behindProxy: boolean): string => {
+  if (behindProxy) {
+    const forwarded = request.headers["x-forwarded-for"]?.split(",")[0]?.trim()
+    if (forwarded !== undefined && forwarded !== "") return forwarded
+  }
+  return Option.getOrElse(request.remoteAddress, () => "unknown")
+}
+
+const refusal = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+  HttpServerResponse.unsafeJson(body, { status, headers })
+
+/** Security headers, body limit and per-address rate limit around the whole app (docs included). */
+export const guard = (options: HttpOptions) => {
+  const hsts = Option.isSome(options.tls) || options.behindTlsProxy
+  return <E, R>(app: HttpApp.Default<E, R>) =>
+    Effect.gen(function*() {
+      const request = yield* HttpServerRequest.HttpServerRequest
+      const path = request.url.split("?")[0] ?? ""
+      const headers: Record<string, string> = {
+        "x-content-type-options": "nosniff",
+        "x-frame-options": "DENY",
+        "referrer-policy": "no-referrer",
+        "cross-origin-opener-policy": "same-origin",
+        "cross-origin-resource-policy": "same-origin",
+        "content-security-policy": path === docsPath ? docsCsp : apiCsp,
+        ...(hsts ? { "strict-transport-security": "max-age=63072000; includeSubDomains" } : {}),
+        ...(path.startsWith("/v1/") ? { "cache-control": "no-store" } : {})
+      }
+      yield* HttpApp.appendPreResponseHandler((_request, response) =>
+        Effect.succeed(HttpServerResponse.setHeaders(response, headers))
+      )
+
+      const limiter = yield* RateLimiter
+      const address = clientAddress(request, options.behindTlsProxy)
+      const limited = yield* limiter.take(`address:${address}`, options.rateLimitPerMinute).pipe(
+        Effect.flatMap((limited) =>
+          Option.isNone(limited) && request.method === "POST" && authPaths.has(path)
+            ? limiter.take(`sign-in:${address}`, options.authRateLimitPerMinute)
+            : Effect.succeed(limited)
+        )
+      )
+      if (Option.isSome(limited)) {
+        const error = new RateLimited({ retryAfterSeconds: limited.value })
+        const body = { _tag: error._tag, code: error.code, message: error.message, retryAfterSeconds: limited.value }
+        return refusal(429, body, {
+          "retry-after": String(limited.value)
+        })
+      }
+
+      const length = Number(request.headers["content-length"] ?? "0")
+      if (Number.isFinite(length) && length > options.maxBodyBytes) {
+        return refusal(413, {
+          _tag: "BodyTooLarge",
+          code: "body-too-large",
+          message: `A request body may be at most ${options.maxBodyBytes} bytes`
+        })
+      }
+      return yield* app.pipe(HttpServerRequest.withMaxBodySize(Option.some(options.maxBodyBytes)))
+    })
+}
+
+/** The handlers of every group, with the security middleware. */
+export const layerApi = (options: HttpOptions) =>
+  HttpApiBuilder.api(CustosApi).pipe(
+    Layer.provide([
+      AccountsLive,
+      SettingsLive,
+      SyncLive,
+      TrashLive,
+      BackupsLive,
+      MembershipLive,
+      PrivacyLive,
+      OperatorLive
+    ]),
+    Layer.provide(layerAuthentication({ rateLimitPerMinute: options.rateLimitPerMinute })),
+    Layer.provide(layerOperatorAuthentication(options.operatorToken))
+  )
+
+/** Serves the API, its OpenAPI document and the docs UI on the `HttpServer` in context. */
+export const layerHttp = (options: HttpOptions) =>
+  HttpApiBuilder.serve((app) => HttpMiddleware.logger(guard(options)(app))).pipe(
+    Layer.provide(HttpApiSwagger.layer({ path: docsPath })),
+    Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: openApiPath })),
+    Layer.provide(layerApi(options))
+  )

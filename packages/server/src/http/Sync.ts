@@ -1,0 +1,33 @@
+/**
+ * Handlers of the sync group: the device is the one the session belongs to.
+ */
+import { CustosApi } from "@custos/core/protocol/CustosApi"
+import { CurrentSession } from "@custos/core/protocol/Security"
+import { SyncEngine } from "@custos/core/services/SyncEngine"
+import { HttpApiBuilder } from "@effect/platform"
+import { Effect } from "effect"
+import { observe } from "./Observe.js"
+
+export const SyncLive = HttpApiBuilder.group(CustosApi, "sync", (handlers) =>
+  Effect.gen(function*() {
+    const engine = yield* SyncEngine
+    return handlers
+      .handle("push", ({ path, payload, urlParams }) =>
+        CurrentSession.pipe(
+          Effect.flatMap((s) =>
+            engine.push(s.accountId, s.deviceId, path.app, payload.mutations, { trigger: urlParams.trigger })
+          ),
+          observe
+        ))
+      .handle("changes", ({ path, urlParams }) =>
+        CurrentSession.pipe(
+          Effect.flatMap((s) =>
+            engine.pull(s.accountId, s.deviceId, path.app, {
+              cursor: urlParams.cursor,
+              limit: urlParams.limit,
+              trigger: urlParams.trigger
+            })
+          ),
+          observe
+        ))
+  }))
