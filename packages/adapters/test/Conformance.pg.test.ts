@@ -1,6 +1,6 @@
 /**
  * The conformance requirements and the sync invariants against core over the SQL stores on PostgreSQL (a schema per
- * test). Ports without a SQL store yet (memberships, devices) use the memory stores: see `storageOver`. Never
+ * test). Every port with a SQL store uses it; the rest use the memory stores: see `storageOver`. Never
  * silently skipped in CI: see `describePg`.
  */
 import { registerChecks } from "@custos/conformance/Check"

@@ -1,6 +1,6 @@
 /**
  * The conformance requirements and the sync invariants against core over the SQL stores on SQLite (a database file
- * per test). Ports without a SQL store yet (memberships, devices) use the memory stores: see `storageOver`.
+ * per test). Every port with a SQL store uses it; the rest use the memory stores: see `storageOver`.
  */
 import { registerChecks } from "@custos/conformance/Check"
 import { layerInProcessDriver } from "@custos/conformance/drivers/InProcessDriver"

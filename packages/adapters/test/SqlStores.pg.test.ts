@@ -3,7 +3,10 @@
  * what only a server database can show: several clients (as several server instances would) sharing one database.
  * Never silently skipped in CI: see `describePg`.
  */
+import * as AccountKeyStoreSql from "@custos/adapters/sql/AccountKeyStoreSql"
 import * as AccountStoreSql from "@custos/adapters/sql/AccountStoreSql"
+import * as DeviceStoreSql from "@custos/adapters/sql/DeviceStoreSql"
+import * as MembershipStoreSql from "@custos/adapters/sql/MembershipStoreSql"
 import * as RecordStoreSql from "@custos/adapters/sql/RecordStoreSql"
 import * as SyncSettingsStoreSql from "@custos/adapters/sql/SyncSettingsStoreSql"
 import { accountStoreSuite } from "@custos/conformance/ports/AccountStoreSuite"
@@ -14,6 +17,9 @@ import { Version } from "@custos/core/domain/Record"
 import { RecordStore } from "@custos/core/ports/RecordStore"
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Layer, Option } from "effect"
+import { accountKeyStoreSuite } from "./AccountKeyStoreSuite.js"
+import { deviceStoreSuite } from "./DeviceStoreSuite.js"
+import { membershipStoreSuite } from "./MembershipStoreSuite.js"
 import { sqlDialectSuite } from "./sqlDialectSuite.js"
 import { describePg, layerPgTemp, pgAdmin, pgDatabase } from "./sqlTestDatabases.js"
 
@@ -21,6 +27,9 @@ await describePg("PostgreSQL", () => {
   recordStoreSuite("PostgreSQL", RecordStoreSql.layer.pipe(Layer.provide(layerPgTemp)))
   accountStoreSuite("PostgreSQL", AccountStoreSql.layer.pipe(Layer.provide(layerPgTemp)))
   syncSettingsStoreSuite("PostgreSQL", SyncSettingsStoreSql.layer.pipe(Layer.provide(layerPgTemp)))
+  membershipStoreSuite("PostgreSQL", MembershipStoreSql.layer.pipe(Layer.provide(layerPgTemp)))
+  deviceStoreSuite("PostgreSQL", DeviceStoreSql.layer.pipe(Layer.provide(layerPgTemp)))
+  accountKeyStoreSuite("PostgreSQL", AccountKeyStoreSql.layer.pipe(Layer.provide(layerPgTemp)))
 
   sqlDialectSuite("PostgreSQL", pgDatabase)
 

@@ -2,7 +2,10 @@
  * The SQL stores over SQLite: the port suites and the dialect suite, each test on a database file of its own, and
  * what the SQLite Layer sets up.
  */
+import * as AccountKeyStoreSql from "@custos/adapters/sql/AccountKeyStoreSql"
 import * as AccountStoreSql from "@custos/adapters/sql/AccountStoreSql"
+import * as DeviceStoreSql from "@custos/adapters/sql/DeviceStoreSql"
+import * as MembershipStoreSql from "@custos/adapters/sql/MembershipStoreSql"
 import * as RecordStoreSql from "@custos/adapters/sql/RecordStoreSql"
 import * as SyncSettingsStoreSql from "@custos/adapters/sql/SyncSettingsStoreSql"
 import { accountStoreSuite } from "@custos/conformance/ports/AccountStoreSuite"
@@ -16,12 +19,18 @@ import { Effect, Layer } from "effect"
 import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { accountKeyStoreSuite } from "./AccountKeyStoreSuite.js"
+import { deviceStoreSuite } from "./DeviceStoreSuite.js"
+import { membershipStoreSuite } from "./MembershipStoreSuite.js"
 import { sqlDialectSuite } from "./sqlDialectSuite.js"
 import { layerSqliteTemp, sqliteDatabase } from "./sqlTestDatabases.js"
 
 recordStoreSuite("SQLite", RecordStoreSql.layer.pipe(Layer.provide(layerSqliteTemp)))
 accountStoreSuite("SQLite", AccountStoreSql.layer.pipe(Layer.provide(layerSqliteTemp)))
 syncSettingsStoreSuite("SQLite", SyncSettingsStoreSql.layer.pipe(Layer.provide(layerSqliteTemp)))
+membershipStoreSuite("SQLite", MembershipStoreSql.layer.pipe(Layer.provide(layerSqliteTemp)))
+deviceStoreSuite("SQLite", DeviceStoreSql.layer.pipe(Layer.provide(layerSqliteTemp)))
+accountKeyStoreSuite("SQLite", AccountKeyStoreSql.layer.pipe(Layer.provide(layerSqliteTemp)))
 
 sqlDialectSuite("SQLite", sqliteDatabase)
 

@@ -4,7 +4,10 @@
  * `StoreError`, data that outlives its client, and above all that a pull never misses a change committing late.
  */
 import { layerMemoryStores } from "@custos/adapters/memory/MemoryStores"
+import * as AccountKeyStoreSql from "@custos/adapters/sql/AccountKeyStoreSql"
 import * as AccountStoreSql from "@custos/adapters/sql/AccountStoreSql"
+import * as DeviceStoreSql from "@custos/adapters/sql/DeviceStoreSql"
+import * as MembershipStoreSql from "@custos/adapters/sql/MembershipStoreSql"
 import * as RecordStoreSql from "@custos/adapters/sql/RecordStoreSql"
 import { migrate } from "@custos/adapters/sql/SqlMigrations"
 import { layerSqlStores } from "@custos/adapters/sql/SqlStores"
@@ -16,24 +19,34 @@ import { AccountId, DeviceId, MutationId, RecordId } from "@custos/core/domain/I
 import type { Mutation } from "@custos/core/domain/Mutation"
 import { type RecordWrite, Seq, Version } from "@custos/core/domain/Record"
 import { defaultSyncSettings } from "@custos/core/domain/SyncSettings"
+import type { Device } from "@custos/core/domain/Device"
+import { PurchaseId, type StoredPurchase } from "@custos/core/domain/Membership"
+import { PlanId } from "@custos/core/domain/Plan"
+import { AccountKeyStore, type StoredAccountKey } from "@custos/core/ports/AccountKeyStore"
 import { AccountStore } from "@custos/core/ports/AccountStore"
+import { DeviceStore } from "@custos/core/ports/DeviceStore"
+import { MembershipStore } from "@custos/core/ports/MembershipStore"
 import { RecordStore } from "@custos/core/ports/RecordStore"
 import { SyncSettingsStore } from "@custos/core/ports/SyncSettingsStore"
 import { AccountService } from "@custos/core/services/AccountService"
 import { layerCoreServices } from "@custos/core/services/CoreServices"
+import { MembershipService } from "@custos/core/services/MembershipService"
+import { PrivacyService } from "@custos/core/services/PrivacyService"
+import { RecordSealing } from "@custos/core/services/RecordSealing"
 import { layerEphemeralKeys } from "@custos/adapters/keys/EphemeralKeys"
 import { type PullResult, SyncEngine } from "@custos/core/services/SyncEngine"
 import { SyncSettingsService } from "@custos/core/services/SyncSettingsService"
 import * as SqlClient from "@effect/sql/SqlClient"
 import type * as Statement from "@effect/sql/Statement"
 import { assert, describe, it } from "@effect/vitest"
-import { Context, Deferred, Effect, Either, Fiber, Layer, Option, type Scope } from "effect"
+import { Clock, Context, Deferred, Effect, Either, Fiber, Layer, Option, type Scope } from "effect"
 import { changesStatement, dueStatement } from "../src/sql/internal/recordQueries.js"
 import type { TestDatabase } from "./sqlTestDatabases.js"
 
 /**
- * Storage for core with the SQL stores where there is one (records, accounts, settings) and the memory stores for
- * the other ports. `Layer.merge` lets the right side win, so the SQL stores replace their memory namesakes.
+ * Storage for core with the SQL stores for every port that has one (records, accounts, settings, memberships,
+ * devices, account keys) and the memory stores only for ports that have none yet. `Layer.merge` lets the right side
+ * win, so the SQL stores replace their memory namesakes; "core keeps ... in the database" below checks that they do.
  */
 export const storageOver = <E>(client: Layer.Layer<SqlClient.SqlClient, E>) =>
   Layer.mergeAll(layerMemoryStores, layerEphemeralKeys, layerSqlStores.pipe(Layer.provide(client)))
@@ -42,6 +55,32 @@ const alice = AccountId.make("acc_alice")
 const phone = DeviceId.make("phone")
 const tablet = DeviceId.make("tablet")
 const laptop = DeviceId.make("laptop")
+
+const purchase: StoredPurchase = {
+  id: PurchaseId.make("order-1"),
+  accountId: alice,
+  planId: PlanId.make("plus"),
+  purchasedAt: 5,
+  validFrom: 5,
+  validUntil: 2 ** 45,
+  details: "sealed-envelope-text"
+}
+
+const device: Device = {
+  accountId: alice,
+  id: phone,
+  name: "Phone",
+  registeredAt: 1,
+  lastSeenAt: 2,
+  nextBackgroundSyncAt: 2 ** 44,
+  syncWindowEndsAt: 4
+}
+
+const accountKey: StoredAccountKey = {
+  accountId: alice,
+  version: 1,
+  wrapped: { masterVersion: 1, sealed: Uint8Array.from({ length: 60 }, (_, i) => i * 4) }
+}
 
 const note = (id: string, n: number): RecordWrite => ({
   accountId: alice,
@@ -97,11 +136,13 @@ export const sqlDialectSuite = <E>(label: string, database: Effect.Effect<TestDa
       withClient(Effect.gen(function*() {
         const sql = yield* SqlClient.SqlClient
         const runs = yield* Effect.all([migrate, migrate, migrate], { concurrency: "unbounded" })
-        assert.deepStrictEqual(runs.filter((ran) => ran.length > 0), [[[1, "create_tables"]]])
+        const all: ReadonlyArray<readonly [number, string]> = [[1, "create_tables"], [2, "create_account_tables"]]
+        assert.deepStrictEqual(runs.filter((ran) => ran.length > 0), [all])
         assert.deepStrictEqual(yield* migrate, [])
         const recorded = yield* sql<{ migration_id: number; name: string }>`
-          SELECT migration_id, name FROM custos_migrations`
-        assert.deepStrictEqual(recorded.map((row) => [Number(row.migration_id), row.name]), [[1, "create_tables"]])
+          SELECT migration_id, name FROM custos_migrations ORDER BY migration_id`
+        const names = recorded.map((row): readonly [number, string] => [Number(row.migration_id), row.name])
+        assert.deepStrictEqual(names, all)
       })))
 
     it.effect("changes is a range scan of (account_id, app, seq); dueForPurge one of the partial receipt index", () =>
@@ -204,6 +245,9 @@ export const sqlDialectSuite = <E>(label: string, database: Effect.Effect<TestDa
           yield* accounts.create({ id: alice, region: Region.make("DE"), createdAt: 7 })
           yield* settings.modify(alice, () => Effect.succeed({ ...defaultSyncSettings, wifiOnly: true }))
           yield* records.transact(alice, (tx) => tx.write({ ...note("n1", 1), blobs: ["blob-1"], deleteBy: 9 }))
+          yield* (yield* MembershipStore).addPurchase(purchase)
+          yield* (yield* DeviceStore).put(device)
+          yield* (yield* AccountKeyStore).put(accountKey)
         })
         const read = Effect.gen(function*() {
           const records = yield* RecordStore
@@ -213,7 +257,10 @@ export const sqlDialectSuite = <E>(label: string, database: Effect.Effect<TestDa
             account: yield* accounts.get(alice),
             settings: yield* settings.get(alice),
             record: yield* records.get(alice, "notes", RecordId.make("n1")),
-            head: yield* records.head(alice)
+            head: yield* records.head(alice),
+            purchases: yield* (yield* MembershipStore).purchases(alice),
+            device: yield* (yield* DeviceStore).get(alice, phone),
+            key: yield* (yield* AccountKeyStore).get(alice, 1)
           }
         })
         const stores = layerSqlStores.pipe(Layer.provide(db.client))
@@ -228,6 +275,52 @@ export const sqlDialectSuite = <E>(label: string, database: Effect.Effect<TestDa
           deleteBy: 9
         })
         assert.strictEqual(again.head, 1)
+        assert.deepStrictEqual(again.purchases, [purchase])
+        assert.deepStrictEqual(Option.getOrThrow(again.device), device)
+        assert.deepStrictEqual(Option.getOrThrow(again.key), accountKey)
+      })))
+
+    it.effect("core keeps purchases, devices and account keys in the database; deleting the account removes them", () =>
+      withCore(Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        const accounts = yield* AccountService
+        const settings = yield* SyncSettingsService
+        const memberships = yield* MembershipService
+        const engine = yield* SyncEngine
+        const privacy = yield* PrivacyService
+        const account = (yield* accounts.create({ region: "DE", id: alice })).id
+        yield* settings.update(account, { apps: { notes: true } })
+        yield* engine.push(account, phone, "notes", [putNote("n1", 1)])
+        const now = yield* Clock.currentTimeMillis
+        yield* memberships.recordPurchase({
+          accountId: account,
+          id: "order-1",
+          planId: "plus",
+          validFrom: now,
+          validUntil: now + 86_400_000,
+          details: { amountMinor: 299, currency: "EUR", channel: "voucher" }
+        })
+        const count = (table: string) =>
+          sql<{ n: unknown }>`SELECT count(*) AS n FROM ${sql(table)} WHERE account_id = ${account}`.pipe(
+            Effect.map((rows) => Number(rows[0]!.n))
+          )
+        assert.deepStrictEqual(
+          yield* Effect.all([count("custos_purchases"), count("custos_devices"), count("custos_account_keys")]),
+          [1, 1, 1]
+        )
+        // What memberships read is sealed in the table, never the details in the clear.
+        const [row] = yield* sql<{ details: string }>`SELECT details FROM custos_purchases`
+        assert.notInclude(row!.details, "voucher")
+        assert.strictEqual((yield* memberships.purchases(account))[0]!.details.channel, "voucher")
+
+        yield* privacy.deleteAccount(account)
+        assert.deepStrictEqual(
+          yield* Effect.all([count("custos_purchases"), count("custos_devices"), count("custos_account_keys")]),
+          [0, 0, 0]
+        )
+        const [marker] = yield* sql<{ state: string }>`
+          SELECT state FROM custos_account_key_states WHERE account_id = ${account}`
+        assert.strictEqual(marker!.state, "destroyed")
       })))
 
     it.effect("a settings change inside a record transaction, and the other way round, take one lock", () =>
@@ -258,16 +351,22 @@ export const sqlDialectSuite = <E>(label: string, database: Effect.Effect<TestDa
           const settings = yield* SyncSettingsService
           const engine = yield* SyncEngine
           const records = yield* RecordStore
+          const sealing = yield* RecordSealing
           const account = (yield* accounts.create({ region: "DE", id: alice })).id
           yield* settings.update(account, { apps: { notes: true } })
           yield* engine.push(account, phone, "notes", [putNote("before", 1)])
           const issued: Array<PullResult> = [yield* engine.pull(account, laptop, "notes")]
 
+          // Sealed as a push would seal it, so the pulls after it can open it.
+          const lateBody = yield* sealing.seal(
+            { accountId: account, app: "notes", recordId: RecordId.make("late") },
+            samples.notes(2)
+          )
           const taken = yield* Deferred.make<number>()
           const release = yield* Deferred.make<void>()
           const holder = yield* records.transact(account, (tx) =>
             Effect.gen(function*() {
-              const written = yield* tx.write(note("late", 2))
+              const written = yield* tx.write({ ...note("late", 2), body: lateBody })
               yield* Deferred.succeed(taken, written.seq)
               yield* Deferred.await(release)
               if (ending === "rolls back") return yield* Effect.fail("abandoned" as const)
@@ -332,10 +431,16 @@ export const sqlDialectSuite = <E>(label: string, database: Effect.Effect<TestDa
 
     it.effect("the layer of every store builds the schema by itself", () =>
       withClient(Effect.gen(function*() {
+        // Each on its own, as someone wiring a single store would.
+        yield* Effect.scoped(Layer.build(MembershipStoreSql.layer))
+        yield* Effect.scoped(Layer.build(DeviceStoreSql.layer))
+        yield* Effect.scoped(Layer.build(AccountKeyStoreSql.layer))
         const context = yield* Layer.build(
           Layer.mergeAll(RecordStoreSql.layer, AccountStoreSql.layer, SyncSettingsStoreSql.layer)
         )
         const settings = Context.get(context, SyncSettingsStore)
         assert.isTrue(Option.isNone(yield* settings.get(alice)))
+        const keys = yield* AccountKeyStoreSql.make
+        assert.deepStrictEqual(yield* keys.versions(alice), [])
       }).pipe(Effect.scoped)))
   })

@@ -81,9 +81,61 @@ const createTables = Effect.gen(function*() {
   yield* sql`CREATE INDEX custos_mutations_at ON custos_mutations (account_id, at)`
 })
 
+/** Purchases, devices and wrapped account keys, which until now only had memory stores. */
+const createAccountTables = Effect.gen(function*() {
+  const sql = (yield* SqlClient.SqlClient).withoutTransforms()
+  const key = sql.onDialectOrElse({
+    pg: () => sql.unsafe(`TEXT COLLATE "C"`),
+    orElse: () => sql.unsafe("TEXT")
+  })
+  const bytes = sql.onDialectOrElse({
+    pg: () => sql.unsafe("BYTEA"),
+    orElse: () => sql.unsafe("BLOB")
+  })
+
+  // `details` is the sealed envelope text of the purchase details; the other columns are what memberships need.
+  yield* sql`CREATE TABLE custos_purchases (
+    account_id ${key} NOT NULL,
+    id ${key} NOT NULL,
+    plan_id TEXT NOT NULL,
+    purchased_at BIGINT NOT NULL,
+    valid_from BIGINT NOT NULL,
+    valid_until BIGINT NOT NULL,
+    details TEXT NOT NULL,
+    PRIMARY KEY (account_id, id)
+  )`
+  yield* sql`CREATE INDEX custos_purchases_order ON custos_purchases (account_id, purchased_at, id)`
+
+  yield* sql`CREATE TABLE custos_devices (
+    account_id ${key} NOT NULL,
+    id ${key} NOT NULL,
+    name TEXT NOT NULL,
+    registered_at BIGINT NOT NULL,
+    last_seen_at BIGINT NOT NULL,
+    next_background_sync_at BIGINT NOT NULL,
+    sync_window_ends_at BIGINT NOT NULL,
+    PRIMARY KEY (account_id, id)
+  )`
+
+  // One row per account that ever had a key: its key lock, and the destroyed marker that outlives its keys.
+  yield* sql`CREATE TABLE custos_account_key_states (
+    account_id ${key} PRIMARY KEY,
+    state TEXT NOT NULL CHECK (state IN ('live', 'destroyed'))
+  )`
+  // Account keys, only ever wrapped under a master key version (`sealed` is nonce, ciphertext and tag).
+  yield* sql`CREATE TABLE custos_account_keys (
+    account_id ${key} NOT NULL REFERENCES custos_account_key_states (account_id),
+    version INTEGER NOT NULL CHECK (version > 0),
+    master_version INTEGER NOT NULL,
+    sealed ${bytes} NOT NULL,
+    PRIMARY KEY (account_id, version)
+  )`
+})
+
 /** Every migration, by `NNNN_name`; append new ones, never change a released one. */
 export const migrations = Migrator.fromRecord({
-  "0001_create_tables": createTables
+  "0001_create_tables": createTables,
+  "0002_create_account_tables": createAccountTables
 })
 
 const runMigrator = Migrator.make({})({ loader: migrations, table: migrationsTable })

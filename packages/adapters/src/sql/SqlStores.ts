@@ -1,18 +1,25 @@
 /**
- * Every SQL store in one Layer: `RecordStore`, `AccountStore` and `SyncSettingsStore` over the `SqlClient` in
- * context (SQLite from `SqliteLive.ts`, PostgreSQL from `PgLive.ts`). The migrations run once when it is built.
+ * Every SQL store in one Layer: `RecordStore`, `AccountStore`, `SyncSettingsStore`, `MembershipStore`,
+ * `DeviceStore` and `AccountKeyStore` over the `SqlClient` in context (SQLite from `SqliteLive.ts`, PostgreSQL from
+ * `PgLive.ts`). The migrations run once when it is built.
  *
  * ```ts
  * const Storage = layerSqlStores.pipe(Layer.provide(layerSqlite({ filename: "data/custos.db" })))
  * ```
  */
 import { Layer } from "effect"
+import * as AccountKeyStoreSql from "./AccountKeyStoreSql.js"
 import * as AccountStoreSql from "./AccountStoreSql.js"
+import * as DeviceStoreSql from "./DeviceStoreSql.js"
+import * as MembershipStoreSql from "./MembershipStoreSql.js"
 import * as RecordStoreSql from "./RecordStoreSql.js"
 import * as SyncSettingsStoreSql from "./SyncSettingsStoreSql.js"
 
 export const layerSqlStores = Layer.mergeAll(
   RecordStoreSql.layer,
   AccountStoreSql.layer,
-  SyncSettingsStoreSql.layer
+  SyncSettingsStoreSql.layer,
+  MembershipStoreSql.layer,
+  DeviceStoreSql.layer,
+  AccountKeyStoreSql.layer
 )
