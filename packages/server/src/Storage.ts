@@ -3,15 +3,9 @@
  * the SQL stores provide every port they have an implementation for. A port they do not provide yet is served from
  * memory, with a loud warning naming it at start: what it holds is lost when the process ends.
  */
-import { layerAccountKeyStoreMemory } from "@custos/adapters/memory/AccountKeyStoreMemory"
-import { layerAccountStoreMemory } from "@custos/adapters/memory/AccountStoreMemory"
 import { layerCredentialStoreMemory } from "@custos/adapters/memory/CredentialStoreMemory"
-import { layerDeletedContentStoreMemory } from "@custos/adapters/memory/DeletedContentStoreMemory"
-import { layerDeviceStoreMemory } from "@custos/adapters/memory/DeviceStoreMemory"
-import { layerMembershipStoreMemory } from "@custos/adapters/memory/MembershipStoreMemory"
-import { layerRecordStoreMemory } from "@custos/adapters/memory/RecordStoreMemory"
+import { layerMemoryStores } from "@custos/adapters/memory/MemoryStores"
 import { layerSessionStoreMemory } from "@custos/adapters/memory/SessionStoreMemory"
-import { layerSyncSettingsStoreMemory } from "@custos/adapters/memory/SyncSettingsStoreMemory"
 import { layerPgFromUrl } from "@custos/adapters/sql/PgLive"
 import { layerSqlite } from "@custos/adapters/sql/SqliteLive"
 import { layerSqlStores } from "@custos/adapters/sql/SqlStores"
@@ -40,41 +34,33 @@ export type StoragePorts =
   | CredentialStore
   | SessionStore
 
-const ports: ReadonlyArray<{
-  readonly name: string
-  readonly tag: Context.Tag<any, any>
-  readonly memory: Layer.Layer<any>
-}> = [
-  { name: "RecordStore", tag: RecordStore, memory: layerRecordStoreMemory },
-  { name: "AccountStore", tag: AccountStore, memory: layerAccountStoreMemory },
-  { name: "SyncSettingsStore", tag: SyncSettingsStore, memory: layerSyncSettingsStoreMemory },
-  { name: "MembershipStore", tag: MembershipStore, memory: layerMembershipStoreMemory },
-  { name: "DeviceStore", tag: DeviceStore, memory: layerDeviceStoreMemory },
-  { name: "AccountKeyStore", tag: AccountKeyStore, memory: layerAccountKeyStoreMemory },
-  { name: "DeletedContentStore", tag: DeletedContentStore, memory: layerDeletedContentStoreMemory },
-  { name: "CredentialStore", tag: CredentialStore, memory: layerCredentialStoreMemory },
-  { name: "SessionStore", tag: SessionStore, memory: layerSessionStoreMemory }
-]
-
-/** Every port in memory: tests and demos. */
+/** Every port in memory: the adapters' memory stores and the sign-in stores. Tests and demos. */
 export const layerMemoryStorage: Layer.Layer<StoragePorts> = Layer.mergeAll(
-  ...ports.map((p) => p.memory) as [Layer.Layer<any>, ...Array<Layer.Layer<any>>]
+  layerMemoryStores,
+  layerCredentialStoreMemory,
+  layerSessionStoreMemory
 )
 
+/** `@custos/core/RecordStore` -> `RecordStore`. */
+const portName = (key: string) => key.slice(key.lastIndexOf("/") + 1)
+
 /**
- * The ports `sql` provides, and memory for the others. `onMissing` hears the names of the ports served from memory.
+ * The ports `sql` provides, and memory for every other port the memory stores have (so a port added to core later is
+ * covered too). `onMissing` hears the names of the ports served from memory.
  */
 export const withMemoryFallback = <E>(
   sql: Layer.Layer<any, E>,
   onMissing: (names: ReadonlyArray<string>) => Effect.Effect<void>
 ): Layer.Layer<StoragePorts, E> =>
-  Layer.unwrapScoped(Effect.gen(function*() {
-    const context = yield* Layer.build(sql)
-    const missing = ports.filter((p) => Option.isNone(Context.getOption(context as Context.Context<any>, p.tag)))
-    if (missing.length > 0) yield* onMissing(missing.map((p) => p.name))
-    const kept = Layer.succeedContext(context as Context.Context<any>)
-    return missing.length === 0 ? kept : Layer.mergeAll(kept, ...missing.map((p) => p.memory))
-  })) as Layer.Layer<StoragePorts, E>
+  Layer.scopedContext(Effect.gen(function*() {
+    const provided = yield* Layer.build(sql)
+    const memory = yield* Layer.build(layerMemoryStorage)
+    const missing = [...memory.unsafeMap.keys()].filter((key) => !provided.unsafeMap.has(key))
+    if (missing.length > 0) yield* onMissing(missing.map(portName))
+    let context = provided as Context.Context<any>
+    for (const key of missing) context = Context.add(context, Context.GenericTag(key), memory.unsafeMap.get(key))
+    return context as Context.Context<StoragePorts>
+  }))
 
 const warnMissing = (database: string) => (names: ReadonlyArray<string>) =>
   Effect.logWarning(
