@@ -48,8 +48,8 @@ const portName = (key: string) => key.slice(key.lastIndexOf("/") + 1)
  * The ports `sql` provides, and memory for every other port the memory stores have (so a port added to core later is
  * covered too). `onMissing` hears the names of the ports served from memory.
  */
-export const withMemoryFallback = <E>(
-  sql: Layer.Layer<any, E>,
+export const withMemoryFallback = <ROut, E>(
+  sql: Layer.Layer<ROut, E>,
   onMissing: (names: ReadonlyArray<string>) => Effect.Effect<void>
 ): Layer.Layer<StoragePorts, E> =>
   Layer.scopedContext(Effect.gen(function*() {
