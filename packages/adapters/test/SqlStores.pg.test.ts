@@ -5,9 +5,12 @@
  */
 import * as AccountKeyStoreSql from "@custos/adapters/sql/AccountKeyStoreSql"
 import * as AccountStoreSql from "@custos/adapters/sql/AccountStoreSql"
+import * as CredentialStoreSql from "@custos/adapters/sql/CredentialStoreSql"
+import * as DeletedContentStoreSql from "@custos/adapters/sql/DeletedContentStoreSql"
 import * as DeviceStoreSql from "@custos/adapters/sql/DeviceStoreSql"
 import * as MembershipStoreSql from "@custos/adapters/sql/MembershipStoreSql"
 import * as RecordStoreSql from "@custos/adapters/sql/RecordStoreSql"
+import * as SessionStoreSql from "@custos/adapters/sql/SessionStoreSql"
 import * as SyncSettingsStoreSql from "@custos/adapters/sql/SyncSettingsStoreSql"
 import { accountStoreSuite } from "@custos/conformance/ports/AccountStoreSuite"
 import { recordStoreSuite } from "@custos/conformance/ports/RecordStoreSuite"
@@ -18,8 +21,11 @@ import { RecordStore } from "@custos/core/ports/RecordStore"
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Layer, Option } from "effect"
 import { accountKeyStoreSuite } from "./AccountKeyStoreSuite.js"
+import { credentialStoreSuite } from "./CredentialStoreSuite.js"
+import { deletedContentStoreSuite } from "./DeletedContentStoreSuite.js"
 import { deviceStoreSuite } from "./DeviceStoreSuite.js"
 import { membershipStoreSuite } from "./MembershipStoreSuite.js"
+import { sessionStoreSuite } from "./SessionStoreSuite.js"
 import { sqlDialectSuite } from "./sqlDialectSuite.js"
 import { describePg, layerPgTemp, pgAdmin, pgDatabase } from "./sqlTestDatabases.js"
 
@@ -30,6 +36,9 @@ await describePg("PostgreSQL", () => {
   membershipStoreSuite("PostgreSQL", MembershipStoreSql.layer.pipe(Layer.provide(layerPgTemp)))
   deviceStoreSuite("PostgreSQL", DeviceStoreSql.layer.pipe(Layer.provide(layerPgTemp)))
   accountKeyStoreSuite("PostgreSQL", AccountKeyStoreSql.layer.pipe(Layer.provide(layerPgTemp)))
+  deletedContentStoreSuite("PostgreSQL", DeletedContentStoreSql.layer.pipe(Layer.provide(layerPgTemp)))
+  credentialStoreSuite("PostgreSQL", CredentialStoreSql.layer.pipe(Layer.provide(layerPgTemp)))
+  sessionStoreSuite("PostgreSQL", SessionStoreSql.layer.pipe(Layer.provide(layerPgTemp)))
 
   sqlDialectSuite("PostgreSQL", pgDatabase)
 

@@ -4,9 +4,12 @@
  */
 import * as AccountKeyStoreSql from "@custos/adapters/sql/AccountKeyStoreSql"
 import * as AccountStoreSql from "@custos/adapters/sql/AccountStoreSql"
+import * as CredentialStoreSql from "@custos/adapters/sql/CredentialStoreSql"
+import * as DeletedContentStoreSql from "@custos/adapters/sql/DeletedContentStoreSql"
 import * as DeviceStoreSql from "@custos/adapters/sql/DeviceStoreSql"
 import * as MembershipStoreSql from "@custos/adapters/sql/MembershipStoreSql"
 import * as RecordStoreSql from "@custos/adapters/sql/RecordStoreSql"
+import * as SessionStoreSql from "@custos/adapters/sql/SessionStoreSql"
 import * as SyncSettingsStoreSql from "@custos/adapters/sql/SyncSettingsStoreSql"
 import { accountStoreSuite } from "@custos/conformance/ports/AccountStoreSuite"
 import { recordStoreSuite } from "@custos/conformance/ports/RecordStoreSuite"
@@ -20,8 +23,11 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { accountKeyStoreSuite } from "./AccountKeyStoreSuite.js"
+import { credentialStoreSuite } from "./CredentialStoreSuite.js"
+import { deletedContentStoreSuite } from "./DeletedContentStoreSuite.js"
 import { deviceStoreSuite } from "./DeviceStoreSuite.js"
 import { membershipStoreSuite } from "./MembershipStoreSuite.js"
+import { sessionStoreSuite } from "./SessionStoreSuite.js"
 import { sqlDialectSuite } from "./sqlDialectSuite.js"
 import { layerSqliteTemp, sqliteDatabase } from "./sqlTestDatabases.js"
 
@@ -31,6 +37,9 @@ syncSettingsStoreSuite("SQLite", SyncSettingsStoreSql.layer.pipe(Layer.provide(l
 membershipStoreSuite("SQLite", MembershipStoreSql.layer.pipe(Layer.provide(layerSqliteTemp)))
 deviceStoreSuite("SQLite", DeviceStoreSql.layer.pipe(Layer.provide(layerSqliteTemp)))
 accountKeyStoreSuite("SQLite", AccountKeyStoreSql.layer.pipe(Layer.provide(layerSqliteTemp)))
+deletedContentStoreSuite("SQLite", DeletedContentStoreSql.layer.pipe(Layer.provide(layerSqliteTemp)))
+credentialStoreSuite("SQLite", CredentialStoreSql.layer.pipe(Layer.provide(layerSqliteTemp)))
+sessionStoreSuite("SQLite", SessionStoreSql.layer.pipe(Layer.provide(layerSqliteTemp)))
 
 sqlDialectSuite("SQLite", sqliteDatabase)
 

@@ -136,7 +136,11 @@ export const sqlDialectSuite = <E>(label: string, database: Effect.Effect<TestDa
       withClient(Effect.gen(function*() {
         const sql = yield* SqlClient.SqlClient
         const runs = yield* Effect.all([migrate, migrate, migrate], { concurrency: "unbounded" })
-        const all: ReadonlyArray<readonly [number, string]> = [[1, "create_tables"], [2, "create_account_tables"]]
+        const all: ReadonlyArray<readonly [number, string]> = [
+          [1, "create_tables"],
+          [2, "create_account_tables"],
+          [3, "create_sign_in_tables"]
+        ]
         assert.deepStrictEqual(runs.filter((ran) => ran.length > 0), [all])
         assert.deepStrictEqual(yield* migrate, [])
         const recorded = yield* sql<{ migration_id: number; name: string }>`

@@ -132,10 +132,47 @@ const createAccountTables = Effect.gen(function*() {
   )`
 })
 
+/** Sign-in credentials and sessions, and the fingerprints of gallery content deleted on purpose. */
+const createSignInTables = Effect.gen(function*() {
+  const sql = (yield* SqlClient.SqlClient).withoutTransforms()
+  const key = sql.onDialectOrElse({
+    pg: () => sql.unsafe(`TEXT COLLATE "C"`),
+    orElse: () => sql.unsafe("TEXT")
+  })
+
+  // The login name in its normal form; the password hash is self-describing (`scrypt$...`), never a password.
+  yield* sql`CREATE TABLE custos_credentials (
+    login_name ${key} PRIMARY KEY,
+    account_id ${key} NOT NULL,
+    password_hash TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+  )`
+  yield* sql`CREATE INDEX custos_credentials_account ON custos_credentials (account_id)`
+
+  // Only the SHA-256 of a session's bearer token is kept; a token opens at most one session.
+  yield* sql`CREATE TABLE custos_sessions (
+    id ${key} PRIMARY KEY,
+    account_id ${key} NOT NULL,
+    device_id ${key} NOT NULL,
+    token_hash ${key} NOT NULL UNIQUE,
+    created_at BIGINT NOT NULL,
+    last_used_at BIGINT NOT NULL
+  )`
+  yield* sql`CREATE INDEX custos_sessions_account ON custos_sessions (account_id, device_id)`
+
+  yield* sql`CREATE TABLE custos_deleted_content (
+    account_id ${key} NOT NULL,
+    fingerprint ${key} NOT NULL,
+    deleted_at BIGINT NOT NULL,
+    PRIMARY KEY (account_id, fingerprint)
+  )`
+})
+
 /** Every migration, by `NNNN_name`; append new ones, never change a released one. */
 export const migrations = Migrator.fromRecord({
   "0001_create_tables": createTables,
-  "0002_create_account_tables": createAccountTables
+  "0002_create_account_tables": createAccountTables,
+  "0003_create_sign_in_tables": createSignInTables
 })
 
 const runMigrator = Migrator.make({})({ loader: migrations, table: migrationsTable })
