@@ -67,17 +67,18 @@ describe("Cursor", () => {
     const malformed: ReadonlyArray<readonly [string, string]> = [
       ["the empty string", ""],
       ["a random word", "abc"],
-      ["a cursor without a position", "c1.notes"],
-      ["a cursor with an empty position", "c1.notes."],
-      ["a negative position", "c1.notes.-1"],
-      ["upper-case digits", "c1.notes.ZZ"],
-      ["a fractional position", "c1.notes.1.5"],
-      ["an unknown version", "c2.notes.1"],
-      ["an unknown app", "c1.nope.1"],
-      ["an extra part", "c1.notes.1.2"],
-      ["a position beyond the safe integers", "c1.notes.zzzzzzzzzzz"],
-      ["a position of too many digits", "c1.notes.000000000001"],
-      ["a 200-character string", "c1.notes." + "1".repeat(191)],
+      ["a cursor without a position", "c2.notes"],
+      ["a cursor without a horizon", "c2.notes.1"],
+      ["a cursor with an empty position", "c2.notes..0"],
+      ["a negative position", "c2.notes.-1.0"],
+      ["upper-case digits", "c2.notes.ZZ.0"],
+      ["a negative horizon", "c2.notes.1.-1"],
+      ["an unknown version", "c1.notes.1"],
+      ["an unknown app", "c2.nope.1.0"],
+      ["an extra part", "c2.notes.1.2.3"],
+      ["a position beyond the safe integers", "c2.notes.zzzzzzzzzzz.0"],
+      ["a position of too many digits", "c2.notes.000000000001.0"],
+      ["a 200-character string", "c2.notes." + "1".repeat(191)],
       ["200 arbitrary characters", "x".repeat(200)]
     ]
     for (const [name, input] of malformed) {
@@ -93,7 +94,7 @@ describe("Cursor", () => {
 
   it.effect.prop(
     "answers any string with a safe position or an InvalidCursor, never a defect",
-    [FastCheck.oneof(FastCheck.string({ maxLength: 80 }), seq.map((n) => `c1.notes.${n.toString(36)}x`))],
+    [FastCheck.oneof(FastCheck.string({ maxLength: 80 }), seq.map((n) => `c2.notes.${n.toString(36)}x.0`))],
     ([input]) =>
       Effect.gen(function*() {
         const exit = yield* Effect.exit(decodeCursor("notes", input))

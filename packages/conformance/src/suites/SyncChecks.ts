@@ -229,7 +229,7 @@ export const SyncChecks: ReadonlyArray<Check> = [
     const account = yield* accountWith(["notes", "contacts"])
     yield* pushOne(account, "notes", put("n1", sample("notes", 1)))
     const { cursor } = yield* pullAll(account, "notes")
-    for (const bad of ["", "not-a-cursor", "c1.notes.-1", "c1.nope.1", `${cursor}.1`, "x".repeat(200)]) {
+    for (const bad of ["", "not-a-cursor", "c2.notes.-1.0", "c2.nope.1.0", `${cursor}.1`, "x".repeat(200)]) {
       assert.strictEqual(codeOf(yield* Effect.flip(driver.pull(account, "notes", { cursor: bad }))), "invalid-cursor", bad)
     }
     assert.strictEqual(codeOf(yield* Effect.flip(driver.pull(account, "contacts", { cursor }))), "invalid-cursor")

@@ -9,11 +9,11 @@
  *   once however often it is retried.
  * - Wi-Fi only (§4.1.4(2)) and the next-sync time of the membership are obeyed for background syncs.
  */
-import { Effect, Option } from "effect"
+import { Effect, Option, Random } from "effect"
 import type { App } from "../domain/App.js"
 import { isBackupDue } from "../domain/BackupSchedule.js"
 import type { Cursor } from "../domain/Cursor.js"
-import type { BatchTooLarge, InvalidCursor } from "../domain/Errors.js"
+import type { BatchTooLarge, InvalidCursor, ResyncRequired } from "../domain/Errors.js"
 import type { MutationId, RecordId } from "../domain/Ids.js"
 import { policyOf } from "../domain/Inventory.js"
 import type { Mutation, RecordView } from "../domain/Mutation.js"
@@ -91,6 +91,11 @@ interface AppReplica {
   readonly cloud: Map<RecordId, RecordView>
   outbox: Array<OutboxEntry>
   cursor: Cursor | undefined
+  /**
+   * Set while a full pull (first sync, or a resync) is under way, across syncs until it reaches the head: the ids
+   * it has brought so far. When it completes, whatever it did not mention is gone from the cloud.
+   */
+  fullPull: Set<RecordId> | undefined
 }
 
 export interface DeviceSyncClient {
@@ -101,7 +106,7 @@ export interface DeviceSyncClient {
   readonly sync: (
     app: App,
     context: { readonly trigger: SyncTrigger; readonly network: Network }
-  ) => Effect.Effect<SyncReport, BatchTooLarge | InvalidCursor | SyncCallError>
+  ) => Effect.Effect<SyncReport, BatchTooLarge | InvalidCursor | ResyncRequired | SyncCallError>
   /** What the person sees: the cloud's state with this device's pending changes on top. */
   readonly records: (app: App) => Effect.Effect<ReadonlyArray<LocalRecord>>
   readonly pendingCount: (app: App) => Effect.Effect<number>
@@ -134,17 +139,25 @@ export const makeDeviceSyncClient = (options: DeviceClientOptions) =>
     const replicaOf = (app: App): AppReplica => {
       let replica = replicas.get(app)
       if (replica === undefined) {
-        replica = { cloud: new Map(), outbox: [], cursor: undefined }
+        replica = { cloud: new Map(), outbox: [], cursor: undefined, fullPull: undefined }
         replicas.set(app, replica)
       }
       return replica
     }
 
-    const newMutationId = () => `${options.mutationIdPrefix}-${(++counter).toString(36)}` as MutationId
+    // Ids must never repeat for a device, also across restarts of the app with a fresh client: a random part per
+    // client instance keeps a new client from reusing the ids of an old one (which the cloud would take for retries).
+    let instance = ""
+    for (let i = 0; i < 10; i++) instance += (yield* Random.nextIntBetween(0, 36)).toString(36)
+    const newMutationId = () => `${options.mutationIdPrefix}-${instance}-${(++counter).toString(36)}` as MutationId
 
     /** The version a new change to `id` is based on: the cloud's, or the answer to a change still out. */
-    const baseFor = (replica: AppReplica, id: RecordId): number | "previous" =>
-      replica.outbox.some((e) => e.recordId === id) ? "previous" : replica.cloud.get(id)?.version ?? 0
+    const baseFor = (replica: AppReplica, id: RecordId): number | "previous" => {
+      if (replica.outbox.some((e) => e.recordId === id)) return "previous"
+      const cloud = replica.cloud.get(id)
+      // A tombstone may be compacted away in the cloud; "must not exist" matches both it and its absence.
+      return cloud === undefined || cloud.state === "purged" ? 0 : cloud.version
+    }
 
     const enqueue = (app: App, id: RecordId, op: "put" | "delete", payload: unknown) =>
       Effect.sync(() => {
@@ -256,22 +269,26 @@ export const makeDeviceSyncClient = (options: DeviceClientOptions) =>
       Effect.gen(function*() {
         let pulled = 0
         let resynced = false
-        let full = replica.cursor === undefined
-        const seen = new Set<RecordId>()
+        let restarts = 0
+        if (replica.cursor === undefined && replica.fullPull === undefined) replica.fullPull = new Set()
         while (true) {
           const page = yield* transport.pull(app, { cursor: replica.cursor, limit: pageSize, trigger }).pipe(
             Effect.map(Option.some),
-            Effect.catchTag("ResyncRequired", () => Effect.succeed(Option.none()))
+            Effect.catchTag("ResyncRequired", (error) =>
+              // A full pull is only restarted when compaction overtook it; a few times in a row means something is
+              // wrong, and the error goes up instead of a loop.
+              replica.fullPull !== undefined && replica.cursor === undefined || ++restarts > 3
+                ? Effect.fail(error)
+                : Effect.succeed(Option.none()))
           )
           if (Option.isNone(page)) {
             replica.cursor = undefined
-            full = true
+            replica.fullPull = new Set()
             resynced = true
-            seen.clear()
             continue
           }
           for (const change of page.value.changes) {
-            seen.add(change.id)
+            replica.fullPull?.add(change.id)
             replica.cloud.set(change.id, change)
           }
           pulled += page.value.changes.length
@@ -279,9 +296,10 @@ export const makeDeviceSyncClient = (options: DeviceClientOptions) =>
           nextSyncAt = page.value.nextSyncAt
           if (!page.value.hasMore) break
         }
-        if (full) {
+        if (replica.fullPull !== undefined) {
           // A full pull is the whole truth: what it did not mention is gone from the cloud.
-          for (const id of replica.cloud.keys()) if (!seen.has(id)) replica.cloud.delete(id)
+          for (const id of replica.cloud.keys()) if (!replica.fullPull.has(id)) replica.cloud.delete(id)
+          replica.fullPull = undefined
         }
         return { pulled, resynced }
       })

@@ -20,7 +20,7 @@ import {
 import { firstProblem } from "../internal/parseErrors.js"
 import { RecordStore } from "../ports/RecordStore.js"
 import { SyncSettingsStore } from "../ports/SyncSettingsStore.js"
-import { holdsData, purgeApp } from "./internal/purge.js"
+import { purgeAppIn } from "./internal/purge.js"
 import type { StoreError } from "../ports/StoreError.js"
 import { AccountService } from "./AccountService.js"
 
@@ -59,26 +59,32 @@ export class SyncSettingsService extends Context.Tag("@custos/core/SyncSettingsS
           const patch = yield* Schema.decodeUnknown(SyncSettingsPatch)(input, { onExcessProperty: "error" }).pipe(
             Effect.mapError((error) => new InvalidSettings({ reason: firstProblem(error) }))
           )
-          let before = defaultSyncSettings
-          const settings = yield* store.modify(accountId, (current) => {
-            before = Option.getOrElse(current, () => defaultSyncSettings)
-            const after = applyPatch(before, patch)
-            const refused = after.enabled.find((app) => !before.enabled.includes(app) && !isAvailableIn(app, account.region))
-            return refused === undefined
-              ? Effect.succeed(after)
-              : Effect.fail(new AppUnavailableInRegion({ app: refused, region: account.region }))
-          })
-          // Wi-Fi and frequent phrases leave the cloud for good when their sync is off (§4.1.4(3)). Every app of that
-          // kind that is off is checked, not only the ones this change turned off, so a purge that an earlier
-          // failure interrupted is finished by the next settings change.
-          const purged: Array<App> = []
-          for (const app of Apps) {
-            if (policyOf(app).onSyncDisabled !== "purge" || isEnabled(settings, app)) continue
-            if (!(yield* holdsData(records, accountId, app))) continue
-            yield* purgeApp(records, accountId, app)
-            purged.push(app)
-          }
-          return { settings, turnedOff: turnedOff(before, settings), purged }
+          // The change and the purge it calls for run under the account's write lock, the lock a push holds while
+          // it reads the settings: a push either lands before (and is purged here) or sees the app off.
+          return yield* records.transact(accountId, (tx) =>
+            Effect.gen(function*() {
+              let before = defaultSyncSettings
+              const settings = yield* store.modify(accountId, (current) => {
+                before = Option.getOrElse(current, () => defaultSyncSettings)
+                const after = applyPatch(before, patch)
+                const refused = after.enabled.find((app) =>
+                  !before.enabled.includes(app) && !isAvailableIn(app, account.region)
+                )
+                return refused === undefined
+                  ? Effect.succeed(after)
+                  : Effect.fail(new AppUnavailableInRegion({ app: refused, region: account.region }))
+              })
+              // Wi-Fi and frequent phrases leave the cloud for good when their sync is off (§4.1.4(3)). Every app of
+              // that kind that is off is checked, not only the ones this change turned off, so a purge that an
+              // earlier failure interrupted is finished by the next settings change.
+              const purged: Array<App> = []
+              for (const app of Apps) {
+                if (policyOf(app).onSyncDisabled !== "purge" || isEnabled(settings, app)) continue
+                if ((yield* purgeAppIn(tx, records, app)) > 0) purged.push(app)
+              }
+              return { settings, turnedOff: turnedOff(before, settings), purged }
+            })
+          )
         })
 
       return { get, update }

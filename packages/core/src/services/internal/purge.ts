@@ -7,7 +7,7 @@ import { Effect, Option } from "effect"
 import type { App } from "../../domain/App.js"
 import type { AccountId } from "../../domain/Ids.js"
 import { type StoredRecord, Version } from "../../domain/Record.js"
-import type { RecordStore } from "../../ports/RecordStore.js"
+import type { RecordStore, RecordTx } from "../../ports/RecordStore.js"
 import { tombstoneOf } from "./recordTransitions.js"
 
 export const purgeApp = <E = never>(
@@ -45,10 +45,27 @@ export const purgeApp = <E = never>(
     return purged
   })
 
-/** Whether the app still holds anything that is not a tombstone. */
-export const holdsData = (records: RecordStore["Type"], accountId: AccountId, app: App) =>
+/**
+ * Purges every record of the app inside a transaction the caller already holds (so it commits with the caller's
+ * other writes). Pages by `seq`, which works whether the store's reads see the transaction's writes or not.
+ */
+export const purgeAppIn = (tx: RecordTx, records: RecordStore["Type"], app: App, batchSize = 200) =>
   Effect.gen(function*() {
-    const active = yield* records.list(accountId, { app, state: "active", limit: 1 })
-    if (active.length > 0) return true
-    return (yield* records.list(accountId, { app, state: "trashed", limit: 1 })).length > 0
+    let purged = 0
+    const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+    for (const state of ["active", "trashed"] as const) {
+      let after = 0
+      while (true) {
+        const batch = yield* records.list(tx.accountId, { app, state, afterSeq: after, limit: batchSize })
+        for (const listed of batch) {
+          const current = yield* tx.get(app, listed.id)
+          if (Option.isNone(current) || current.value.state === "purged") continue
+          yield* tx.write(tombstoneOf(current.value, { version: Version.make(current.value.version + 1), now }))
+          purged++
+        }
+        if (batch.length < batchSize) break
+        after = batch[batch.length - 1]!.seq
+      }
+    }
+    return purged
   })
