@@ -112,6 +112,7 @@ export const makeNodeCrypto = (): Crypto["Type"] =>
         })),
     hmacSha256: ({ data, key }) =>
       Effect.sync(() => own(NodeCryptoModule.createHmac("sha256", key).update(data).digest())),
+    sha256: (data) => Effect.sync(() => own(NodeCryptoModule.createHash("sha256").update(data).digest())),
     randomBytes: (n) => Effect.sync(() => own(NodeCryptoModule.randomBytes(n))),
     wrapKey: ({ aad, kek, key }) =>
       Effect.flatMap(checkWrappingKey(kek), () => seal({ key: kek, plaintext: key, aad })),

@@ -1,8 +1,9 @@
 /**
  * The port for the cryptographic primitives Custos seals data with: AES-GCM, HKDF-SHA-256, HMAC-SHA-256 and a
- * CSPRNG. It implements the primitive layer of DESIGN.md "Encryption at rest": AES-128-GCM by default, AES-256-GCM
- * by choice and always for key wrapping, random 96-bit nonces, 128-bit tags, and no other sizes. The size rules are
- * pure functions here, so every adapter refuses exactly the same inputs, and core stays free of `node:*`.
+ * CSPRNG, plus plain SHA-256 for the hash chain of the access log (§4.1.5). It implements the primitive layer of
+ * DESIGN.md "Encryption at rest": AES-128-GCM by default, AES-256-GCM by choice and always for key wrapping, random
+ * 96-bit nonces, 128-bit tags, and no other sizes. The size rules are pure functions here, so every adapter refuses
+ * exactly the same inputs, and core stays free of `node:*`.
  */
 import type { Effect } from "effect"
 import { Context, Either, Schema } from "effect"
@@ -141,6 +142,8 @@ export class Crypto extends Context.Tag("@custos/core/Crypto")<Crypto, {
   }) => Effect.Effect<Uint8Array, InvalidKeyMaterial>
   /** HMAC-SHA-256 over `data`: the full 32-byte tag. */
   readonly hmacSha256: (input: { readonly key: Uint8Array; readonly data: Uint8Array }) => Effect.Effect<Uint8Array>
+  /** SHA-256 of `data`: the 32-byte digest. */
+  readonly sha256: (data: Uint8Array) => Effect.Effect<Uint8Array>
   /** `n` bytes from the operating system's CSPRNG. */
   readonly randomBytes: (n: number) => Effect.Effect<Uint8Array>
   /** Wraps key material under a 32-byte key-wrapping key with AES-256-GCM, binding `aad`. */
