@@ -90,7 +90,9 @@ export class PrivacyService extends Context.Tag("@custos/core/PrivacyService")<P
           // A push that was already past its account check when the records went is caught here: with the account
           // gone, no new write can start.
           const late = yield* records.deleteAccount(accountId)
-          return { records: recordCount + late, devices: deviceCount, purchases }
+          // Likewise a sync that registered its device between the first removal and the account's end.
+          const lateDevices = yield* devices.removeAll(accountId)
+          return { records: recordCount + late, devices: deviceCount + lateDevices, purchases }
         })
 
       return { deleteDataType, deleteAccount }
