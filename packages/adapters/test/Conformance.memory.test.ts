@@ -3,6 +3,7 @@ import { layerMemoryStores } from "@custos/adapters/memory/MemoryStores"
 import { Layer } from "effect"
 import { registerChecks } from "@custos/conformance/Check"
 import { layerInProcessDriver } from "@custos/conformance/drivers/InProcessDriver"
+import { AccessChecks } from "@custos/conformance/suites/AccessChecks"
 import { InventoryChecks } from "@custos/conformance/suites/InventoryChecks"
 import { EncryptionChecks } from "@custos/conformance/suites/EncryptionChecks"
 import { LifecycleChecks } from "@custos/conformance/suites/LifecycleChecks"
@@ -20,4 +21,5 @@ registerChecks(target, "Inventory requirements", InventoryChecks)
 registerChecks(target, "Sync requirements", SyncChecks)
 registerChecks(target, "Lifecycle requirements", LifecycleChecks)
 registerChecks(target, "Encryption requirements", EncryptionChecks)
+registerChecks(target, "Access log requirements", AccessChecks)
 registerChecks(target, "Sync invariants", syncInvariantChecks({ runs: 60, maxOps: 60 }))

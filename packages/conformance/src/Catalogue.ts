@@ -2,6 +2,7 @@
  * Every requirement a Custos target is tested against, in one list. `REQUIREMENTS.md` is generated from it.
  */
 import type { Requirement } from "./Requirement.js"
+import { AccessRequirements } from "./requirements/AccessRequirements.js"
 import { EncryptionRequirements } from "./requirements/EncryptionRequirements.js"
 import { InventoryRequirements } from "./requirements/InventoryRequirements.js"
 import {
@@ -25,7 +26,8 @@ const all = [
   ...RegionRequirements,
   ...DeletionRequirements,
   ...GalleryRequirements,
-  ...EncryptionRequirements
+  ...EncryptionRequirements,
+  ...AccessRequirements
 ] as const
 
 export const Catalogue: ReadonlyArray<Requirement> = all

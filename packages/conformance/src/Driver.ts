@@ -3,6 +3,7 @@
  * requirement test talks to the target only through this port, so the same tests run against both.
  */
 import type { SyncTransport } from "@custos/core/client/SyncTransport"
+import type { AccessEntry, AccessLogVerdict } from "@custos/core/domain/AccessLog"
 import type { App } from "@custos/core/domain/App"
 import type { AccountId, DeviceId } from "@custos/core/domain/Ids"
 import type { AppPolicy, DataTypeEntry } from "@custos/core/domain/Inventory"
@@ -85,6 +86,10 @@ export class Driver extends Context.Tag("@custos/conformance/Driver")<Driver, {
    * suite looks in it for content that should only ever be there sealed.
    */
   readonly rawStorage: (account: AccountId) => Effect.Effect<ReadonlyArray<string>, TargetError>
+  /** The account's access log, oldest entry first, as the account reads it (§4.1.5). */
+  readonly accessLog: (account: AccountId) => Effect.Effect<ReadonlyArray<AccessEntry>, TargetError>
+  /** The target's own verification of the account's access log. */
+  readonly verifyAccessLog: (account: AccountId) => Effect.Effect<AccessLogVerdict, TargetError>
   /** The current time on the target's clock (epoch ms). */
   readonly now: Effect.Effect<number, TargetError>
   /** Moves the target's clock forward and runs its time-driven jobs (needs `clock-control`). */

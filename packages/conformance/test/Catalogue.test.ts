@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Catalogue, renderCatalogue } from "@custos/conformance/Catalogue"
 import { Requirement } from "@custos/conformance/Requirement"
+import { AccessChecks } from "@custos/conformance/suites/AccessChecks"
 import { EncryptionChecks } from "@custos/conformance/suites/EncryptionChecks"
 import { InventoryChecks } from "@custos/conformance/suites/InventoryChecks"
 import { LifecycleChecks } from "@custos/conformance/suites/LifecycleChecks"
@@ -22,7 +23,14 @@ describe("requirement catalogue", () => {
   })
 
   it("every testable requirement has at least one check, and every check names a known requirement", () => {
-    const checks = [...EncryptionChecks, ...InventoryChecks, ...SyncChecks, ...LifecycleChecks, ...syncInvariantChecks({ runs: 1, maxOps: 1 })]
+    const checks = [
+      ...AccessChecks,
+      ...EncryptionChecks,
+      ...InventoryChecks,
+      ...SyncChecks,
+      ...LifecycleChecks,
+      ...syncInvariantChecks({ runs: 1, maxOps: 1 })
+    ]
     const checked = new Set(checks.map((c) => c.requirement))
     const unchecked = Catalogue.filter((r) => r.untestable === undefined && !checked.has(r.id as never)).map((r) => r.id)
     assert.deepStrictEqual(unchecked, [])

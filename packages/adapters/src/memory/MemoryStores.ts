@@ -3,6 +3,7 @@
  * Nothing survives the process.
  */
 import { Layer } from "effect"
+import { layerAccessLogStoreMemory } from "./AccessLogStoreMemory.js"
 import { layerAccountKeyStoreMemory } from "./AccountKeyStoreMemory.js"
 import { layerAccountStoreMemory } from "./AccountStoreMemory.js"
 import { layerDeletedContentStoreMemory } from "./DeletedContentStoreMemory.js"
@@ -18,5 +19,6 @@ export const layerMemoryStores = Layer.mergeAll(
   layerMembershipStoreMemory,
   layerDeviceStoreMemory,
   layerAccountKeyStoreMemory,
-  layerDeletedContentStoreMemory
+  layerDeletedContentStoreMemory,
+  layerAccessLogStoreMemory
 )

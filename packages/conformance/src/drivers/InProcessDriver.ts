@@ -1,10 +1,13 @@
 /**
  * The in-process driver: Custos core over whichever storage Layers the caller chooses. Time is Effect's clock, so
- * under `@effect/vitest` the suite moves it with `TestClock`.
+ * under `@effect/vitest` the suite moves it with `TestClock`. Calls on an account's behalf run as a device of it (the
+ * `Accessor` of the access log, §4.1.5), as they would over HTTP signed in as that device; a purchase is recorded as
+ * the operator.
  */
 import { makeInProcessTransport } from "@custos/core/client/InProcessTransport"
 import { Policies, Inventory } from "@custos/core/domain/Inventory"
-import { DeviceId, RecordId } from "@custos/core/domain/Ids"
+import { type AccountId, DeviceId, RecordId } from "@custos/core/domain/Ids"
+import { AccessLogStore } from "@custos/core/ports/AccessLogStore"
 import type { AccountKeyStore } from "@custos/core/ports/AccountKeyStore"
 import type { AccountStore } from "@custos/core/ports/AccountStore"
 import type { Crypto } from "@custos/core/ports/Crypto"
@@ -14,6 +17,7 @@ import type { DeviceStore } from "@custos/core/ports/DeviceStore"
 import { MembershipStore } from "@custos/core/ports/MembershipStore"
 import { RecordStore } from "@custos/core/ports/RecordStore"
 import { SyncSettingsStore } from "@custos/core/ports/SyncSettingsStore"
+import { AccessLog, Accessor } from "@custos/core/services/AccessLog"
 import { AccountService } from "@custos/core/services/AccountService"
 import { layerCoreServices } from "@custos/core/services/CoreServices"
 import { SyncEngine } from "@custos/core/services/SyncEngine"
@@ -25,6 +29,7 @@ import { BackupService } from "@custos/core/services/BackupService"
 import { MembershipService } from "@custos/core/services/MembershipService"
 import { PlanCatalogueRef } from "@custos/core/services/PlanCatalogueRef"
 import { PrivacyService } from "@custos/core/services/PrivacyService"
+import type { AccessEntry } from "@custos/core/domain/AccessLog"
 import type { App } from "@custos/core/domain/App"
 import type { RecordView } from "@custos/core/domain/Mutation"
 import { Effect, Layer, TestClock } from "effect"
@@ -40,6 +45,7 @@ export type StorageLayer<E = never> = Layer.Layer<
   | DeviceStore
   | AccountKeyStore
   | DeletedContentStore
+  | AccessLogStore
   | Crypto
   | KeyManagement,
   E
@@ -72,8 +78,25 @@ export const layerInProcessDriver = <E>(name: string, storage: StorageLayer<E>) 
       const records = yield* RecordStore
       const memberships = yield* MembershipStore
       const settingsStore = yield* SyncSettingsStore
+      const accessLog = yield* AccessLog
+      const accessLogStore = yield* AccessLogStore
       const asTarget = <A, Err extends TargetError>(effect: Effect.Effect<A, Err>) =>
         effect as Effect.Effect<A, TargetError>
+      /** Runs `effect` as `device` of the account, or as the operator. */
+      const asDevice = (device: DeviceId) => Effect.provideService(Accessor, { kind: "device", id: device })
+      const asOperator = Effect.provideService(Accessor, { kind: "operator", id: "conformance-operator" })
+      const asAccount = asDevice(readerDevice)
+      const readAccessLog = (account: AccountId) =>
+        Effect.gen(function*() {
+          const entries: Array<AccessEntry> = []
+          let after: number | undefined
+          do {
+            const page = yield* accessLog.list(account, { after, limit: 1000 })
+            entries.push(...page.entries)
+            after = page.next
+          } while (after !== undefined)
+          return entries
+        })
       return Driver.of({
         name,
         capabilities,
@@ -83,8 +106,9 @@ export const layerInProcessDriver = <E>(name: string, storage: StorageLayer<E>) 
         settings: (account) => asTarget(settings.get(account)),
         updateSettings: (account, patch) => asTarget(settings.update(account, patch).pipe(Effect.map((c) => c.settings))),
         push: (account, device, app, mutations, options) =>
-          asTarget(engine.push(account, device, app, mutations, options)),
-        pull: (account, app, request, device = readerDevice) => asTarget(engine.pull(account, device, app, request)),
+          asTarget(asDevice(device)(engine.push(account, device, app, mutations, options))),
+        pull: (account, app, request, device = readerDevice) =>
+          asTarget(asDevice(device)(engine.pull(account, device, app, request))),
         transport: (account, device) =>
           makeInProcessTransport(account, device).pipe(Effect.provide(context)),
         trash: (account, app) =>
@@ -92,28 +116,29 @@ export const layerInProcessDriver = <E>(name: string, storage: StorageLayer<E>) 
             const items: Array<{ readonly app: App; readonly record: RecordView }> = []
             let after: number | undefined
             do {
-              const page = yield* trash.list(account, { app, after, limit: 1000 })
+              const page = yield* asAccount(trash.list(account, { app, after, limit: 1000 }))
               items.push(...page.items)
               after = page.next
             } while (after !== undefined)
             return items
           })),
-        restore: (account, app, id) => asTarget(trash.restore(account, app, RecordId.make(id))),
-        purge: (account, app, id) => asTarget(trash.purge(account, app, RecordId.make(id))),
-        emptyTrash: (account, app) => asTarget(trash.empty(account, { app })),
+        restore: (account, app, id) => asTarget(asAccount(trash.restore(account, app, RecordId.make(id)))),
+        purge: (account, app, id) => asTarget(asAccount(trash.purge(account, app, RecordId.make(id)))),
+        emptyTrash: (account, app) => asTarget(asAccount(trash.empty(account, { app }))),
         membership: (account) =>
           asTarget(Effect.gen(function*() {
             const status = yield* membership.status(account)
             return { plan: status.plan, validUntil: status.validUntil, usage: yield* records.usage(account) }
           })),
-        purchases: (account) => asTarget(membership.purchases(account)),
-        recordPurchase: ({ account, ...rest }) => asTarget(membership.recordPurchase({ accountId: account, ...rest })),
+        purchases: (account) => asTarget(asAccount(membership.purchases(account))),
+        recordPurchase: ({ account, ...rest }) =>
+          asTarget(asOperator(membership.recordPurchase({ accountId: account, ...rest }))),
         plans: Effect.map(PlanCatalogueRef, (catalogue) => catalogue.plans),
-        backups: (account) => asTarget(backups.list(account)),
-        deleteBackup: (account, id) => asTarget(backups.delete(account, RecordId.make(id))),
+        backups: (account) => asTarget(asAccount(backups.list(account))),
+        deleteBackup: (account, id) => asTarget(asAccount(backups.delete(account, RecordId.make(id)))),
         deleteDataType: (account, dataType) =>
-          asTarget(privacy.deleteDataType(account, dataType).pipe(Effect.map((d) => d.removed))),
-        deleteAccount: (account) => asTarget(privacy.deleteAccount(account).pipe(Effect.asVoid)),
+          asTarget(asAccount(privacy.deleteDataType(account, dataType).pipe(Effect.map((d) => d.removed)))),
+        deleteAccount: (account) => asTarget(asAccount(privacy.deleteAccount(account).pipe(Effect.asVoid))),
         rawStorage: (account) =>
           asTarget(Effect.gen(function*() {
             const raw: Array<string> = []
@@ -128,8 +153,12 @@ export const layerInProcessDriver = <E>(name: string, storage: StorageLayer<E>) 
             }
             raw.push(...(yield* memberships.purchases(account)).map((p) => JSON.stringify(p)))
             raw.push(JSON.stringify(yield* settingsStore.get(account)))
+            // The access log names records, never their content.
+            raw.push(...(yield* accessLogStore.list(account, { limit: 1_000_000 })).map((e) => JSON.stringify(e)))
             return raw
           })),
+        accessLog: (account) => asTarget(asAccount(readAccessLog(account))),
+        verifyAccessLog: (account) => asTarget(asAccount(accessLog.verify(account))),
         now: Effect.clockWith((clock) => clock.currentTimeMillis),
         advanceClock: (by) =>
           TestClock.adjust(by).pipe(

@@ -1,9 +1,11 @@
 /**
  * A `SyncTransport` that calls the sync engine in the same process, as one device of one account: for embedding
  * core in a device app with a local cloud, and for tests and benchmarks that run many devices against one engine.
+ * Its calls run as the device (`Accessor`), so what they open is logged as that device's (§4.1.5).
  */
 import { Effect, Layer } from "effect"
 import type { AccountId, DeviceId } from "../domain/Ids.js"
+import { Accessor } from "../services/AccessLog.js"
 import { SyncEngine } from "../services/SyncEngine.js"
 import { SyncSettingsService } from "../services/SyncSettingsService.js"
 import { SyncTransport } from "./SyncTransport.js"
@@ -12,10 +14,11 @@ export const makeInProcessTransport = (accountId: AccountId, deviceId: DeviceId)
   Effect.gen(function*() {
     const engine = yield* SyncEngine
     const settings = yield* SyncSettingsService
+    const asDevice = Effect.provideService(Accessor, { kind: "device", id: deviceId })
     return SyncTransport.of({
-      push: (app, mutations, options) => engine.push(accountId, deviceId, app, mutations, options),
-      pull: (app, request) => engine.pull(accountId, deviceId, app, request),
-      settings: settings.get(accountId)
+      push: (app, mutations, options) => asDevice(engine.push(accountId, deviceId, app, mutations, options)),
+      pull: (app, request) => asDevice(engine.pull(accountId, deviceId, app, request)),
+      settings: asDevice(settings.get(accountId))
     })
   })
 

@@ -1,9 +1,11 @@
 /**
  * All core services in one Layer. It needs the storage ports (`RecordStore`, `AccountStore`, `SyncSettingsStore`,
- * `MembershipStore`, `DeviceStore`, `AccountKeyStore`), which the embedding application chooses (memory, SQLite or
- * PostgreSQL), and the key ports (`Crypto`, `KeyManagement`): node:crypto and a key file, say.
+ * `MembershipStore`, `DeviceStore`, `AccountKeyStore`, `DeletedContentStore`, `AccessLogStore`), which the embedding
+ * application chooses (memory, SQLite or PostgreSQL), and the key ports (`Crypto`, `KeyManagement`): node:crypto and
+ * a key file, say. Every opening of content goes through `AccessLog` (§4.1.5).
  */
 import { Layer } from "effect"
+import { AccessLog } from "./AccessLog.js"
 import { AccountService } from "./AccountService.js"
 import { BackupService } from "./BackupService.js"
 import { MembershipService } from "./MembershipService.js"
@@ -29,8 +31,9 @@ export const layerCoreServices = Layer.mergeAll(
   Layer.provideMerge(SyncPacing.layer),
   Layer.provideMerge(MembershipService.layer),
   Layer.provideMerge(SyncSettingsService.layer),
-  Layer.provideMerge(AccountService.layer),
   Layer.provideMerge(DeletedOnPurpose.layer),
   Layer.provideMerge(RecordSealing.layer),
+  Layer.provideMerge(AccessLog.layer),
+  Layer.provideMerge(AccountService.layer),
   Layer.provideMerge(Keyring.layer())
 )

@@ -2,6 +2,9 @@
  * Memberships (§4.1.3(3)): which plan applies to an account at a given time, recording purchases, and the plan's
  * effect on sync pacing. An upgrade extends the retention receipts of what is already in the trash at once;
  * receipts are never shortened (DESIGN.md "Trash and retention").
+ *
+ * Purchase details are content (§4.1.2, purchase history): listing purchases opens them, and is written to the
+ * account's access log first (§4.1.5), as one opening of all the account's purchases (`purchase-list`).
  */
 import { Context, Duration, Effect, Layer, Schema } from "effect"
 import type { AccountNotFound, PurchaseExists } from "../domain/Errors.js"
@@ -22,6 +25,7 @@ import { MembershipStore } from "../ports/MembershipStore.js"
 import { RecordStore } from "../ports/RecordStore.js"
 import { StoreError } from "../ports/StoreError.js"
 import { RecordId } from "../domain/Ids.js"
+import { AccessLog } from "./AccessLog.js"
 import { Keyring } from "./Keyring.js"
 import { AccountService } from "./AccountService.js"
 import { extendReceipts } from "./internal/receipts.js"
@@ -96,6 +100,7 @@ export class MembershipService extends Context.Tag("@custos/core/MembershipServi
       const store = yield* MembershipStore
       const records = yield* RecordStore
       const keyring = yield* Keyring
+      const accessLog = yield* AccessLog
       const catalogue = yield* PlanCatalogueRef
       const now = Effect.clockWith((clock) => clock.currentTimeMillis)
 
@@ -108,6 +113,7 @@ export class MembershipService extends Context.Tag("@custos/core/MembershipServi
 
       const sealingFailure = (operation: string) => (cause: unknown) => new StoreError({ operation, cause })
 
+      /** Opens one purchase's details; only `openPurchases` calls it, after logging. */
       const openPurchase = (stored: StoredPurchase) =>
         keyring.openFieldText({
           accountId: stored.accountId,
@@ -120,6 +126,14 @@ export class MembershipService extends Context.Tag("@custos/core/MembershipServi
           Effect.map((details): Purchase => ({ ...stored, details })),
           Effect.mapError(sealingFailure("MembershipService.openPurchase"))
         )
+
+      const openPurchases = (accountId: AccountId, stored: ReadonlyArray<StoredPurchase>) =>
+        accessLog.write({
+          accountId,
+          purpose: "purchase-list",
+          app: "membership",
+          recordIds: stored.map((p) => RecordId.make(p.id))
+        }).pipe(Effect.zipRight(Effect.forEach(stored, openPurchase)))
 
       const trashDaysOwed = (accountId: AccountId, trashedAt: number) =>
         Effect.gen(function*() {
@@ -174,7 +188,7 @@ export class MembershipService extends Context.Tag("@custos/core/MembershipServi
         purchases: (accountId) =>
           accounts.get(accountId).pipe(
             Effect.zipRight(store.purchases(accountId)),
-            Effect.flatMap(Effect.forEach(openPurchase))
+            Effect.flatMap((stored) => openPurchases(accountId, stored))
           ),
         recordPurchase,
         trashDaysOwed,

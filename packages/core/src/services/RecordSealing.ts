@@ -3,12 +3,19 @@
  * type (§4.1.2: all of them but the account id) is sealed with the account's keys before a store sees it, bound
  * to its account, app, record and field, and opened only here. Stores keep the envelope text and the plain
  * columns sync needs; nothing else in core touches a record body.
+ *
+ * Opening always names its purpose, and a batch is written to the account's access log (§4.1.5) before any of it is
+ * opened: one entry per app, naming every record with content. There is no way to open without it. A tombstone has
+ * no content, so it is never opened and never logged.
  */
 import { Context, Effect, Layer, Schema } from "effect"
+import type { AccessPurpose } from "../domain/AccessLog.js"
 import type { App } from "../domain/App.js"
 import type { AccountId, RecordId } from "../domain/Ids.js"
 import type { RecordView } from "../domain/Mutation.js"
 import type { StoredRecord } from "../domain/Record.js"
+import type { StoreError } from "../ports/StoreError.js"
+import { AccessLog } from "./AccessLog.js"
 import { Keyring } from "./Keyring.js"
 
 /** The field name the whole payload is sealed under. */
@@ -38,15 +45,27 @@ export class RecordSealing extends Context.Tag("@custos/core/RecordSealing")<Rec
     ids: { readonly accountId: AccountId; readonly app: App; readonly recordId: RecordId },
     encoded: unknown
   ) => Effect.Effect<string, SealingFailed>
-  /** Opens a stored body back into the encoded payload. */
-  readonly open: (record: StoredRecord) => Effect.Effect<unknown, SealingFailed>
-  /** The record as a device sees it: plain columns, and the payload opened unless it is a tombstone. */
-  readonly view: (record: StoredRecord) => Effect.Effect<RecordView, SealingFailed>
+  /**
+   * Opens the stored bodies of `records` back into their encoded payloads, in order (`undefined` for a tombstone),
+   * after writing the opening to the access log for `purpose`.
+   */
+  readonly openAll: (
+    records: ReadonlyArray<StoredRecord>,
+    purpose: AccessPurpose
+  ) => Effect.Effect<ReadonlyArray<unknown>, SealingFailed | StoreError>
+  /** The records as a device sees them: plain columns, and the payload opened (and logged) unless a tombstone. */
+  readonly viewAll: (
+    records: ReadonlyArray<StoredRecord>,
+    purpose: AccessPurpose
+  ) => Effect.Effect<ReadonlyArray<RecordView>, SealingFailed | StoreError>
+  /** `viewAll` of one record. */
+  readonly view: (record: StoredRecord, purpose: AccessPurpose) => Effect.Effect<RecordView, SealingFailed | StoreError>
 }>() {
   static readonly layer = Layer.effect(
     RecordSealing,
     Effect.gen(function*() {
       const keyring = yield* Keyring
+      const accessLog = yield* AccessLog
 
       const seal = (
         ids: { readonly accountId: AccountId; readonly app: App; readonly recordId: RecordId },
@@ -56,7 +75,8 @@ export class RecordSealing extends Context.Tag("@custos/core/RecordSealing")<Rec
           Effect.mapError((cause) => new SealingFailed({ operation: "seal", app: ids.app, recordId: ids.recordId, cause }))
         )
 
-      const open = (record: StoredRecord) =>
+      /** Opens one body; only `openAll` calls it, after logging. */
+      const openOne = (record: StoredRecord) =>
         Effect.gen(function*() {
           const text = yield* keyring.openFieldText({
             accountId: record.accountId,
@@ -70,22 +90,45 @@ export class RecordSealing extends Context.Tag("@custos/core/RecordSealing")<Rec
           Effect.mapError((cause) => new SealingFailed({ operation: "open", app: record.app, recordId: record.id, cause }))
         )
 
-      const view = (record: StoredRecord) =>
+      const openAll = (records: ReadonlyArray<StoredRecord>, purpose: AccessPurpose) =>
         Effect.gen(function*() {
-          const payload = record.body === undefined ? undefined : yield* open(record)
-          return {
-            id: record.id,
-            version: record.version,
-            seq: record.seq,
-            state: record.state,
-            changedAt: record.changedAt,
-            ...(payload !== undefined ? { payload } : {}),
-            ...(record.trashedAt !== undefined ? { trashedAt: record.trashedAt } : {}),
-            ...(record.deleteBy !== undefined ? { deleteBy: record.deleteBy } : {})
-          } satisfies RecordView
+          // One entry per account and app of the batch, naming the records that have content, in batch order.
+          const batches = new Map<string, { accountId: AccountId; app: App; recordIds: Array<RecordId> }>()
+          for (const r of records) {
+            if (r.body === undefined) continue
+            const key = `${r.accountId}\u0000${r.app}`
+            const batch = batches.get(key)
+            if (batch === undefined) batches.set(key, { accountId: r.accountId, app: r.app, recordIds: [r.id] })
+            else batch.recordIds.push(r.id)
+          }
+          for (const batch of batches.values()) yield* accessLog.write({ ...batch, purpose })
+          return yield* Effect.forEach(records, (r) => r.body === undefined ? Effect.succeed(undefined) : openOne(r))
         })
 
-      return { seal, open, view }
+      const viewAll = (records: ReadonlyArray<StoredRecord>, purpose: AccessPurpose) =>
+        Effect.map(openAll(records, purpose), (payloads) => records.map((r, i) => viewOf(r, payloads[i])))
+
+      return {
+        seal,
+        openAll,
+        viewAll,
+        view: (record, purpose) => Effect.map(viewAll([record], purpose), (views) => views[0]!)
+      }
     })
   )
 }
+
+/** The plain columns of a record as a device sees them, never its content: the answer for a tombstone. */
+export const plainView = (record: StoredRecord): RecordView => viewOf(record, undefined)
+
+/** The record as a device sees it, with its opened payload (none for a tombstone). */
+const viewOf = (record: StoredRecord, payload: unknown): RecordView => ({
+  id: record.id,
+  version: record.version,
+  seq: record.seq,
+  state: record.state,
+  changedAt: record.changedAt,
+  ...(payload !== undefined ? { payload } : {}),
+  ...(record.trashedAt !== undefined ? { trashedAt: record.trashedAt } : {}),
+  ...(record.deleteBy !== undefined ? { deleteBy: record.deleteBy } : {})
+})

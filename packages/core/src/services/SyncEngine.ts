@@ -9,6 +9,9 @@
  *   tombstone horizon is answered with `ResyncRequired`, never with a silent gap.
  * - What deleting means is the app's policy (§4.1.3(2), §4.1.4(3)): trash apps keep the payload in the trash,
  *   other apps keep only a tombstone.
+ * - Content is opened in batches, each written to the account's access log first (§4.1.5): a pull page is one
+ *   opening (`sync-pull`), the current records of a push's conflicts another (`sync-conflict`), and the gallery items
+ *   a push deletes a third (`gallery-fingerprint`).
  */
 import { Context, Effect, Layer, Option } from "effect"
 import type { App } from "../domain/App.js"
@@ -43,7 +46,7 @@ import { RecordStore, type RecordTx } from "../ports/RecordStore.js"
 import type { StoreError } from "../ports/StoreError.js"
 import { AccountService } from "./AccountService.js"
 import { SyncSettingsService } from "./SyncSettingsService.js"
-import { DeletedOnPurpose } from "./DeletedOnPurpose.js"
+import { DeletedOnPurpose, type KnownContent } from "./DeletedOnPurpose.js"
 import { MembershipService } from "./MembershipService.js"
 import { RecordSealing, type SealingFailed } from "./RecordSealing.js"
 import { SyncPacing, type SyncTrigger } from "./SyncPacing.js"
@@ -100,6 +103,16 @@ interface BatchContext {
   readonly now: number
   readonly trashDays: number
   readonly quota: { usage: number; readonly limit: number }
+  /** The content of the gallery items this push deletes, opened together before the first mutation. */
+  readonly deleting: KnownContent | undefined
+}
+
+/** A conflict whose current record is opened after the batch, with the others, in one logged opening. */
+interface PendingConflict {
+  readonly _tag: "pending-conflict"
+  readonly mutationId: Mutation["mutationId"]
+  readonly recordId: Mutation["recordId"]
+  readonly current: StoredRecord | undefined
 }
 
 export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngine, {
@@ -151,23 +164,39 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
             Effect.gen(function*() {
               const settings = yield* settingsService.get(accountId)
               const usage = yield* records.usage(accountId)
+              const gate = !isEnabled(settings, app)
+                ? new AppDisabled({ app })
+                : !isAvailableIn(app, account.region)
+                ? new AppUnavailableInRegion({ app, region: account.region })
+                : undefined
               const batch: BatchContext = {
                 tx,
                 deviceId,
                 app,
-                gate: !isEnabled(settings, app)
-                  ? new AppDisabled({ app })
-                  : !isAvailableIn(app, account.region)
-                  ? new AppUnavailableInRegion({ app, region: account.region })
-                  : undefined,
+                gate,
                 galleryFolders: settings.galleryFolders,
                 now: yield* Effect.clockWith((clock) => clock.currentTimeMillis),
                 trashDays: status.plan.trashDays,
-                quota: { usage: usage.bytes, limit: status.plan.storageBytes }
+                quota: { usage: usage.bytes, limit: status.plan.storageBytes },
+                deleting: app === "gallery" && gate === undefined
+                  ? yield* deletedOnPurpose.contentOf(yield* deletionTargets(tx, app, mutations))
+                  : undefined
               }
-              const outcomes: Array<MutationOutcome> = []
-              for (const m of mutations) outcomes.push(yield* applyOne(batch, m))
-              return outcomes
+              const answers: Array<MutationOutcome | PendingConflict> = []
+              for (const m of mutations) answers.push(yield* applyOne(batch, m))
+              const current = answers.flatMap((a) =>
+                a._tag === "pending-conflict" && a.current !== undefined ? [a.current] : []
+              )
+              const views = yield* sealing.viewAll(current, "sync-conflict")
+              let next = 0
+              return answers.map((a): MutationOutcome =>
+                a._tag !== "pending-conflict" ? a : {
+                  _tag: "conflict",
+                  mutationId: a.mutationId,
+                  recordId: a.recordId,
+                  ...(a.current !== undefined ? { current: views[next++]! } : {})
+                }
+              )
             })
           )
           return { outcomes, nextSyncAt }
@@ -208,16 +237,13 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
           }
 
           const current = yield* tx.get(app, m.recordId)
-          const conflict = Effect.gen(function*() {
-            const outcome: MutationOutcome = {
-              _tag: "conflict",
-              mutationId: m.mutationId,
-              recordId: m.recordId,
-              ...(Option.isSome(current) ? { current: yield* sealing.view(current.value) } : {})
-            }
-            return outcome
-          })
-          if (m.baseVersion !== undefined && !matchesBase(current, m.baseVersion)) return yield* conflict
+          const conflict: PendingConflict = {
+            _tag: "pending-conflict",
+            mutationId: m.mutationId,
+            recordId: m.recordId,
+            current: Option.getOrUndefined(current)
+          }
+          if (m.baseVersion !== undefined && !matchesBase(current, m.baseVersion)) return conflict
 
           const next = Option.match(current, {
             onNone: () => Version.make(1),
@@ -226,7 +252,7 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
           let written: StoredRecord
           if (m.op === "put") {
             // A trashed record comes back only through an explicit restore, never through a stale device's put.
-            if (Option.isSome(current) && current.value.state === "trashed") return yield* conflict
+            if (Option.isSome(current) && current.value.state === "trashed") return conflict
             // Nor does gallery content deleted on purpose come back as a new item, unless the person re-adds it.
             const isNew = Option.isNone(current) || current.value.state === "purged"
             if (gallerySha256 !== undefined && isNew) {
@@ -265,7 +291,7 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
               // Deleting what is already deleted changes nothing; the answer says where it stands.
               return applied(m, record)
             }
-            yield* deletedOnPurpose.remember(record)
+            yield* deletedOnPurpose.remember(record, batch.deleting)
             written = yield* tx.write(
               policyOf(app).onDelete === "trash"
                 ? moveToTrash(record, { version: next, now, by: deviceId, trashDays: batch.trashDays })
@@ -296,13 +322,31 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
           const changes = hasMore ? page.slice(0, limit) : page
           const last = changes.length > 0 ? changes[changes.length - 1]!.seq : afterSeq
           const cursor = encodeCursor(app, hasMore ? last : Math.max(last, head))
-          return { changes: yield* Effect.forEach(changes, sealing.view), cursor, hasMore, nextSyncAt }
+          return { changes: yield* sealing.viewAll(changes, "sync-pull"), cursor, hasMore, nextSyncAt }
         })
 
       return { push, pull }
     })
   )
 }
+
+/**
+ * The live records a push's deletes will move to the trash, as far as can be told before applying it: those whose
+ * base version matches. A delete that turns out otherwise (an earlier mutation of the batch changed its record) opens
+ * its record on its own.
+ */
+const deletionTargets = (tx: RecordTx, app: App, mutations: ReadonlyArray<Mutation>) =>
+  Effect.gen(function*() {
+    const targets: Array<StoredRecord> = []
+    for (const m of mutations) {
+      if (m.op !== "delete" || m.payload !== undefined) continue
+      if (Option.isSome(yield* tx.recallMutation(m.mutationId))) continue
+      const current = yield* tx.get(app, m.recordId)
+      if (Option.isNone(current) || current.value.state !== "active") continue
+      if (m.baseVersion === undefined || m.baseVersion === current.value.version) targets.push(current.value)
+    }
+    return targets
+  })
 
 /** Whether `current` is what a mutation based on `baseVersion` expects; 0 expects no live record. */
 const matchesBase = (current: Option.Option<StoredRecord>, baseVersion: number): boolean =>

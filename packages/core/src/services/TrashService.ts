@@ -3,6 +3,10 @@
  * and its retention receipt (`deleteBy`), can be restored as a new version every device sees, or purged for good
  * by hand, by emptying the trash, or by the sweeper once its receipt runs out. Only trashed records can be
  * restored or purged; every other state is refused with `NotInTrash` and nothing changes.
+ *
+ * Listing the trash and restoring open content, and each is written to the account's access log first (§4.1.5): a
+ * page of the trash is one opening per app in it (`trash-list`), a restore one (`trash-restore`). A purge answers
+ * with the tombstone and opens nothing.
  */
 import { Context, Effect, Layer, Option } from "effect"
 import type { App } from "../domain/App.js"
@@ -10,13 +14,14 @@ import { type AccountNotFound, NoTrash, NotInTrash, RecordNotFound } from "../do
 import type { AccountId, RecordId } from "../domain/Ids.js"
 import { policyOf } from "../domain/Inventory.js"
 import type { RecordView } from "../domain/Mutation.js"
+import type { GalleryItem } from "../domain/Payloads.js"
 import { type StoredRecord, Version } from "../domain/Record.js"
 import { RecordStore } from "../ports/RecordStore.js"
 import type { StoreError } from "../ports/StoreError.js"
 import { AccountService } from "./AccountService.js"
 import { restoreFromTrash, tombstoneOf } from "./internal/recordTransitions.js"
 import { DeletedOnPurpose } from "./DeletedOnPurpose.js"
-import { RecordSealing, type SealingFailed } from "./RecordSealing.js"
+import { plainView, RecordSealing, type SealingFailed } from "./RecordSealing.js"
 
 export interface TrashItem {
   readonly app: App
@@ -81,7 +86,8 @@ export class TrashService extends Context.Tag("@custos/core/TrashService")<Trash
         accountId: AccountId,
         app: App,
         id: RecordId,
-        next: (record: StoredRecord, now: number) => ReturnType<typeof tombstoneOf>
+        next: (record: StoredRecord, now: number) => ReturnType<typeof tombstoneOf>,
+        answer: (written: StoredRecord) => Effect.Effect<RecordView, SealingFailed | StoreError>
       ) =>
         Effect.gen(function*() {
           yield* requireTrash(app)
@@ -93,7 +99,7 @@ export class TrashService extends Context.Tag("@custos/core/TrashService")<Trash
               if (current.value.state !== "trashed") {
                 return yield* new NotInTrash({ app, recordId: id, state: current.value.state })
               }
-              return yield* sealing.view(yield* tx.write(next(current.value, yield* now)))
+              return yield* answer(yield* tx.write(next(current.value, yield* now)))
             })
           )
         })
@@ -115,10 +121,9 @@ export class TrashService extends Context.Tag("@custos/core/TrashService")<Trash
             afterSeq: options.after,
             limit: limit + 1
           })
-          const items = yield* Effect.forEach(
-            page.slice(0, limit),
-            (r) => Effect.map(sealing.view(r), (record) => ({ app: r.app, record }))
-          )
+          const listed = page.slice(0, limit)
+          const views = yield* sealing.viewAll(listed, "trash-list")
+          const items = listed.map((r, i) => ({ app: r.app, record: views[i]! }))
           return page.length > limit ? { items, next: items[items.length - 1]!.record.seq } : { items }
         })
 
@@ -162,16 +167,21 @@ export class TrashService extends Context.Tag("@custos/core/TrashService")<Trash
       return {
         list,
         restore: (accountId, app, id) =>
-          change(accountId, app, id, (r, at) => restoreFromTrash(r, { version: Version.make(r.version + 1), now: at })).pipe(
-            Effect.tap(() =>
-              app === "gallery"
-                ? records.get(accountId, app, id).pipe(
-                  Effect.flatMap(Option.match({ onNone: () => Effect.void, onSome: deletedOnPurpose.forgetRecord }))
-                )
+          change(
+            accountId,
+            app,
+            id,
+            (r, at) => restoreFromTrash(r, { version: Version.make(r.version + 1), now: at }),
+            (restored) => sealing.view(restored, "trash-restore")
+          ).pipe(
+            // Restored gallery content may be uploaded again; its digest comes from the opening just logged.
+            Effect.tap((restored) =>
+              app === "gallery" && restored.payload !== undefined
+                ? deletedOnPurpose.forget(accountId, (restored.payload as GalleryItem).sha256)
                 : Effect.void
             )
           ),
-        purge: (accountId, app, id) => change(accountId, app, id, purgeWrite),
+        purge: (accountId, app, id) => change(accountId, app, id, purgeWrite, (r) => Effect.succeed(plainView(r))),
         empty
       }
     })
