@@ -9,6 +9,7 @@ import { layerSessionStoreMemory } from "@custos/adapters/memory/SessionStoreMem
 import { layerPgFromUrl } from "@custos/adapters/sql/PgLive"
 import { layerSqlite } from "@custos/adapters/sql/SqliteLive"
 import { layerSqlStores } from "@custos/adapters/sql/SqlStores"
+import { AccessLogStore } from "@custos/core/ports/AccessLogStore"
 import { AccountKeyStore } from "@custos/core/ports/AccountKeyStore"
 import { AccountStore } from "@custos/core/ports/AccountStore"
 import { CredentialStore } from "@custos/core/ports/CredentialStore"
@@ -33,6 +34,7 @@ export type StoragePorts =
   | DeletedContentStore
   | CredentialStore
   | SessionStore
+  | AccessLogStore
 
 /** Every port in memory: the adapters' memory stores and the sign-in stores. Tests and demos. */
 export const layerMemoryStorage: Layer.Layer<StoragePorts> = Layer.mergeAll(
