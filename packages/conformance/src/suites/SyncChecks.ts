@@ -4,7 +4,7 @@
 import { assert } from "@effect/vitest"
 import { makeDeviceSyncClient } from "@custos/core/client/DeviceSyncClient"
 import { SyncTransport } from "@custos/core/client/SyncTransport"
-import { RecordId } from "@custos/core/domain/Ids"
+import { DeviceId, RecordId } from "@custos/core/domain/Ids"
 import { Duration, Effect } from "effect"
 import { type Check, check } from "../Check.js"
 import { Driver } from "../Driver.js"
@@ -224,6 +224,37 @@ export const SyncChecks: ReadonlyArray<Check> = [
     assert.deepStrictEqual((yield* client.records("bluetooth")).map((r) => r.id), ["b2"])
   })),
 
+  check("SYNC-012", "a device whose first sync comes after tombstones were compacted completes its full pull", Effect.gen(function*() {
+    const driver = yield* Driver
+    const account = yield* accountWith(["bluetooth"])
+    for (let i = 0; i < 4; i++) yield* pushOne(account, "bluetooth", put(`b${i}`, sample("bluetooth", i)))
+    yield* pushOne(account, "bluetooth", del("b0", { baseVersion: 1 }))
+    yield* driver.advanceClock(Duration.days(400))
+    const fresh = yield* makeDeviceSyncClient({ mutationIdPrefix: freshMutationId("new"), pageSize: 1 }).pipe(
+      Effect.provideService(SyncTransport, yield* driver.transport(account, DeviceId.make("new-phone")))
+    )
+    const report = yield* fresh.sync("bluetooth", { trigger: "user", network: "wifi" })
+    assert.isFalse(report.resynced, "nothing was missed, so nothing restarts")
+    assert.deepStrictEqual((yield* fresh.records("bluetooth")).map((r) => r.id).sort(), ["b1", "b2", "b3"])
+  })),
+
+  check("SYNC-008", "a device app that restarts with a fresh client never reuses its earlier mutation ids", Effect.gen(function*() {
+    const driver = yield* Driver
+    const account = yield* accountWith(["notes"])
+    const clientOf = () =>
+      Effect.flatMap(driver.transport(account, phone), (transport) =>
+        makeDeviceSyncClient({ mutationIdPrefix: "phone" }).pipe(Effect.provideService(SyncTransport, transport)))
+    const before = yield* clientOf()
+    yield* before.put("notes", RecordId.make("n1"), sample("notes", 1))
+    yield* before.sync("notes", { trigger: "user", network: "wifi" })
+    const after = yield* clientOf()
+    yield* after.sync("notes", { trigger: "user", network: "wifi" })
+    yield* after.put("notes", RecordId.make("n1"), sample("notes", 2))
+    const report = yield* after.sync("notes", { trigger: "user", network: "wifi" })
+    assert.strictEqual(report.applied, 1, "the edit is a new change, not taken for a retry")
+    assert.deepStrictEqual((yield* pullAll(account, "notes")).changes.map((c) => c.payload), [sample("notes", 2)])
+  })),
+
   check("SYNC-013", undefined, Effect.gen(function*() {
     const driver = yield* Driver
     const account = yield* accountWith(["notes", "contacts"])
@@ -233,6 +264,11 @@ export const SyncChecks: ReadonlyArray<Check> = [
       assert.strictEqual(codeOf(yield* Effect.flip(driver.pull(account, "notes", { cursor: bad }))), "invalid-cursor", bad)
     }
     assert.strictEqual(codeOf(yield* Effect.flip(driver.pull(account, "contacts", { cursor }))), "invalid-cursor")
+    const busy = yield* accountWith(["notes"])
+    for (let i = 0; i < 5; i++) yield* pushOne(busy, "notes", put(`x${i}`, sample("notes", i)))
+    const ahead = (yield* pullAll(busy, "notes")).cursor
+    assert.strictEqual(codeOf(yield* Effect.flip(driver.pull(account, "notes", { cursor: ahead }))), "invalid-cursor",
+      "a cursor ahead of the account's changes is refused, not answered with an empty page")
   })),
 
   check("SYNC-014", undefined, Effect.gen(function*() {

@@ -15,7 +15,7 @@
  */
 import { Context, Effect, Layer, Option } from "effect"
 import type { App } from "../domain/App.js"
-import { encodeCursor, decodeCursor, type Cursor } from "../domain/Cursor.js"
+import { type Cursor, decodeCursorPosition, encodeCursor } from "../domain/Cursor.js"
 import {
   type AccountNotFound,
   AppDisabled,
@@ -23,7 +23,7 @@ import {
   BatchTooLarge,
   ContentDeletedOnPurpose,
   FolderNotSelected,
-  type InvalidCursor,
+  InvalidCursor,
   InvalidMutation,
   QuotaExceeded,
   ResyncRequired,
@@ -157,12 +157,12 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
           }
           const account = yield* accounts.get(accountId)
           const nextSyncAt = yield* pacing.admit(accountId, deviceId, options.trigger ?? "user")
-          const status = yield* membership.status(accountId)
-          // Settings are read inside the account's write lock: a change that turns the app off and purges its data
+          // Settings and plan are read inside the account's write lock: a change that turns the app off and purges its data
           // takes the same lock, so a push either lands before the purge (and is purged) or sees the app off.
           const outcomes = yield* records.transact(accountId, (tx) =>
             Effect.gen(function*() {
               const settings = yield* settingsService.get(accountId)
+              const status = yield* membership.status(accountId)
               const usage = yield* records.usage(accountId)
               const gate = !isEnabled(settings, app)
                 ? new AppDisabled({ app })
@@ -256,8 +256,7 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
             // Nor does gallery content deleted on purpose come back as a new item, unless the person re-adds it.
             const isNew = Option.isNone(current) || current.value.state === "purged"
             if (gallerySha256 !== undefined && isNew) {
-              if (m.readd === true) yield* deletedOnPurpose.forget(tx.accountId, gallerySha256)
-              else if (yield* deletedOnPurpose.isDeleted(tx.accountId, gallerySha256)) {
+              if (m.readd !== true && (yield* deletedOnPurpose.isDeleted(tx.accountId, gallerySha256))) {
                 return reject(m, new ContentDeletedOnPurpose({ recordId: m.recordId }))
               }
             }
@@ -282,6 +281,10 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
               ...(blobs.length > 0 ? { blobs: blobs.map((blob) => blob.id) } : {})
             })
             batch.quota.usage += growth
+            // The mark goes only once the re-added item is really written.
+            if (gallerySha256 !== undefined && isNew && m.readd === true) {
+              yield* deletedOnPurpose.forget(tx.accountId, gallerySha256)
+            }
           } else {
             if (Option.isNone(current)) {
               return reject(m, new InvalidMutation({ reason: "there is no such record to delete" }))
@@ -307,9 +310,13 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
       const pull = (accountId: AccountId, deviceId: DeviceId, app: App, request: PullRequest & SyncOptions = {}) =>
         Effect.gen(function*() {
           yield* accounts.get(accountId)
-          const afterSeq = request.cursor === undefined ? 0 : yield* decodeCursor(app, request.cursor)
+          const position = request.cursor === undefined
+            ? undefined
+            : yield* decodeCursorPosition(app, request.cursor)
+          const afterSeq = position?.seq ?? 0
           const nextSyncAt = yield* pacing.admit(accountId, deviceId, request.trigger ?? "user")
-          const limit = Math.min(Math.max(Math.trunc(request.limit ?? defaultPageSize), 1), maxPageSize)
+          const asked = request.limit !== undefined && Number.isFinite(request.limit) ? request.limit : defaultPageSize
+          const limit = Math.min(Math.max(Math.trunc(asked), 1), maxPageSize)
           // The head is read before the changes: everything at or below it has committed, so a page that ends the
           // feed may move the cursor up to it without passing a change that commits later.
           const head = yield* records.head(accountId)
@@ -317,11 +324,18 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
           // The horizon is read after the changes: if compaction removed a tombstone this cursor had not seen,
           // before or during the read, the horizon now says so.
           const horizon = yield* records.horizon(accountId)
-          if (afterSeq < horizon && afterSeq !== 0) return yield* new ResyncRequired({ horizon })
+          if (afterSeq > head) {
+            return yield* new InvalidCursor({ reason: "it is ahead of this account's changes (another account's?)" })
+          }
+          // Only a tombstone compacted after the cursor was issued, and past its position, can have been missed; a
+          // pull without a cursor starts afresh and misses nothing.
+          if (position !== undefined && horizon > Math.max(position.seq, position.horizon)) {
+            return yield* new ResyncRequired({ horizon })
+          }
           const hasMore = page.length > limit
           const changes = hasMore ? page.slice(0, limit) : page
           const last = changes.length > 0 ? changes[changes.length - 1]!.seq : afterSeq
-          const cursor = encodeCursor(app, hasMore ? last : Math.max(last, head))
+          const cursor = encodeCursor(app, hasMore ? last : Math.max(last, head), position?.horizon ?? horizon)
           return { changes: yield* sealing.viewAll(changes, "sync-pull"), cursor, hasMore, nextSyncAt }
         })
 

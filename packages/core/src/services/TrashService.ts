@@ -131,9 +131,14 @@ export class TrashService extends Context.Tag("@custos/core/TrashService")<Trash
         Effect.gen(function*() {
           yield* requireTrash(options.app)
           yield* accounts.get(accountId)
-          // Everything trashed before the request has a seq at or below today's head; a later trashing takes a
-          // higher seq, so it is left alone.
-          const asked = yield* records.head(accountId)
+          // What was in the trash when asked: trashed before this instant, or at this very millisecond by a change
+          // at or below today's head. A receipt extension rewrites a record (new seq) without trashing it again, so
+          // the trashing time decides, not the seq; a later trashing has a later time, or a higher seq.
+          const askedAt = yield* now
+          const askedHead = yield* records.head(accountId)
+          const wasThere = (r: StoredRecord) =>
+            r.state === "trashed" && r.trashedAt !== undefined &&
+            (r.trashedAt < askedAt || (r.trashedAt === askedAt && r.seq <= askedHead))
           let purged = 0
           let after = 0
           while (true) {
@@ -143,24 +148,25 @@ export class TrashService extends Context.Tag("@custos/core/TrashService")<Trash
               afterSeq: after,
               limit: purgeBatchSize
             })
-            const due = batch.filter((r) => r.seq <= asked)
-            if (due.length === 0) return purged
-            purged += yield* records.transact(accountId, (tx) =>
-              Effect.gen(function*() {
-                let count = 0
-                const at = yield* now
-                for (const r of due) {
-                  const current = yield* tx.get(r.app, r.id)
-                  if (Option.isSome(current) && current.value.state === "trashed" && current.value.seq <= asked) {
-                    yield* tx.write(purgeWrite(current.value, at))
-                    count++
+            const due = batch.filter(wasThere)
+            if (due.length > 0) {
+              purged += yield* records.transact(accountId, (tx) =>
+                Effect.gen(function*() {
+                  let count = 0
+                  const at = yield* now
+                  for (const r of due) {
+                    const current = yield* tx.get(r.app, r.id)
+                    if (Option.isSome(current) && wasThere(current.value)) {
+                      yield* tx.write(purgeWrite(current.value, at))
+                      count++
+                    }
                   }
-                }
-                return count
-              })
-            )
-            after = due[due.length - 1]!.seq
-            if (due.length < batch.length || batch.length < purgeBatchSize) return purged
+                  return count
+                })
+              )
+            }
+            if (batch.length < purgeBatchSize) return purged
+            after = batch[batch.length - 1]!.seq
           }
         })
 
