@@ -25,9 +25,10 @@ export const testOptions: HttpOptions = {
   authRateLimitPerMinute: 100_000
 }
 
+/** The server, with the core services it runs on also in context, for tests that look behind the API. */
 export const layerTestServer = (options: Partial<HttpOptions> = {}) =>
   layerHttp({ ...testOptions, ...options }).pipe(
-    Layer.provide(layerCustos({ hasher: PasswordHasher.layerWith({ log2N: 10, r: 8, p: 1 }) })),
+    Layer.provideMerge(layerCustos({ hasher: PasswordHasher.layerWith({ log2N: 10, r: 8, p: 1 }) })),
     Layer.provide(layerMemoryStorage),
     Layer.provide(layerEphemeralKeys),
     Layer.provideMerge(NodeHttpServer.layerTest)

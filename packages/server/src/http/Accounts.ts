@@ -9,6 +9,7 @@ import { CurrentSession } from "@custos/core/protocol/Security"
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"
 import { Auth } from "../auth/Auth.js"
+import { asSessionDevice } from "./Accessors.js"
 import { observe } from "./Observe.js"
 
 export const AccountsLive = HttpApiBuilder.group(CustosApi, "accounts", (handlers) =>
@@ -56,4 +57,5 @@ export const AccountsLive = HttpApiBuilder.group(CustosApi, "accounts", (handler
             return yield* new DeviceNotFound({ deviceId: path.id })
           }
         }).pipe(observe))
+      .pipe(asSessionDevice)
   }))

@@ -9,6 +9,7 @@ import { MembershipService } from "@custos/core/services/MembershipService"
 import { PlanCatalogueRef } from "@custos/core/services/PlanCatalogueRef"
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"
+import { asSessionDevice } from "./Accessors.js"
 import { observe } from "./Observe.js"
 
 /** The membership of an account as the protocol shows it: plan, validity, usage and quota. */
@@ -41,4 +42,5 @@ export const MembershipLive = HttpApiBuilder.group(CustosApi, "membership", (han
       .handle("get", () => CurrentSession.pipe(Effect.flatMap((s) => view(s.accountId)), observe))
       .handle("purchases", () => CurrentSession.pipe(Effect.flatMap((s) => membership.purchases(s.accountId)), observe))
       .handle("plans", () => Effect.succeed(catalogue.plans))
+      .pipe(asSessionDevice)
   }))

@@ -7,6 +7,7 @@ import { CustosApi } from "@custos/core/protocol/CustosApi"
 import { MembershipService } from "@custos/core/services/MembershipService"
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"
+import { asOperator } from "./Accessors.js"
 import { observe } from "./Observe.js"
 
 export const OperatorLive = HttpApiBuilder.group(CustosApi, "operator", (handlers) =>
@@ -37,4 +38,5 @@ export const OperatorLive = HttpApiBuilder.group(CustosApi, "operator", (handler
             }))
           return { accounts: summaries, next: page.length > limit ? shown[shown.length - 1]?.id : undefined }
         }).pipe(observe))
+      .pipe(asOperator)
   }))

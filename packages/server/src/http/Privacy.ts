@@ -9,6 +9,7 @@ import { PrivacyService } from "@custos/core/services/PrivacyService"
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"
 import { Auth } from "../auth/Auth.js"
+import { asSessionDevice } from "./Accessors.js"
 import { observe } from "./Observe.js"
 
 export const PrivacyLive = HttpApiBuilder.group(CustosApi, "privacy", (handlers) =>
@@ -27,4 +28,5 @@ export const PrivacyLive = HttpApiBuilder.group(CustosApi, "privacy", (handlers)
           const sessions = yield* auth.forget(session.accountId)
           return { ...deletion, sessions }
         }).pipe(observe))
+      .pipe(asSessionDevice)
   }))

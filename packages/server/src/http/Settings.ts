@@ -6,6 +6,7 @@ import { CurrentSession } from "@custos/core/protocol/Security"
 import { SyncSettingsService } from "@custos/core/services/SyncSettingsService"
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"
+import { asSessionDevice } from "./Accessors.js"
 import { observe } from "./Observe.js"
 
 export const SettingsLive = HttpApiBuilder.group(CustosApi, "settings", (handlers) =>
@@ -15,4 +16,5 @@ export const SettingsLive = HttpApiBuilder.group(CustosApi, "settings", (handler
       .handle("get", () => CurrentSession.pipe(Effect.flatMap((s) => settings.get(s.accountId)), observe))
       .handle("update", ({ payload }) =>
         CurrentSession.pipe(Effect.flatMap((s) => settings.update(s.accountId, payload)), observe))
+      .pipe(asSessionDevice)
   }))

@@ -6,6 +6,7 @@ import { CurrentSession } from "@custos/core/protocol/Security"
 import { SyncEngine } from "@custos/core/services/SyncEngine"
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"
+import { asSessionDevice } from "./Accessors.js"
 import { observe } from "./Observe.js"
 
 export const SyncLive = HttpApiBuilder.group(CustosApi, "sync", (handlers) =>
@@ -30,4 +31,5 @@ export const SyncLive = HttpApiBuilder.group(CustosApi, "sync", (handlers) =>
           ),
           observe
         ))
+      .pipe(asSessionDevice)
   }))

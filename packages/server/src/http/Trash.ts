@@ -6,6 +6,7 @@ import { CurrentSession } from "@custos/core/protocol/Security"
 import { TrashService } from "@custos/core/services/TrashService"
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"
+import { asSessionDevice } from "./Accessors.js"
 import { observe } from "./Observe.js"
 
 export const TrashLive = HttpApiBuilder.group(CustosApi, "trash", (handlers) =>
@@ -23,4 +24,5 @@ export const TrashLive = HttpApiBuilder.group(CustosApi, "trash", (handlers) =>
           Effect.map((purged) => ({ purged })),
           observe
         ))
+      .pipe(asSessionDevice)
   }))
