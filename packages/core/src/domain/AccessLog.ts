@@ -49,7 +49,9 @@ export const AccessPurpose = Schema.Literal(
   /** A blob (a photo, a recording, a wallpaper) was downloaded. */
   "blob-download",
   /** The account's data was exported. */
-  "export"
+  "export",
+  /** Content was re-sealed under the account's new key version (a key rotation job). */
+  "key-rotation"
 ).annotations({ identifier: "AccessPurpose" })
 export type AccessPurpose = typeof AccessPurpose.Type
 

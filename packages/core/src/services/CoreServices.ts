@@ -11,6 +11,7 @@ import { BackupService } from "./BackupService.js"
 import { MembershipService } from "./MembershipService.js"
 import { DeletedOnPurpose } from "./DeletedOnPurpose.js"
 import { Keyring } from "./Keyring.js"
+import { KeyRotation } from "./KeyRotation.js"
 import { PrivacyService } from "./PrivacyService.js"
 import { RecordSealing } from "./RecordSealing.js"
 import { SyncEngine } from "./SyncEngine.js"
@@ -26,6 +27,7 @@ export const layerCoreServices = Layer.mergeAll(
   TrashSweeper.layer,
   BackupService.layer,
   PrivacyService.layer,
+  KeyRotation.layer,
   TombstoneCompaction.layer()
 ).pipe(
   Layer.provideMerge(SyncPacing.layer),
