@@ -9,8 +9,8 @@
  * `put` deletes the key that `put` committed. A destroyed account therefore never gets a key again, silently or
  * otherwise; only its marker remains. `rewrap` is one conditional UPDATE (compare-and-set on the master version).
  *
- * Reads take the keys first and the state second, each in one statement. Whatever a concurrent `destroy` does in
- * between, the answer is one the store really was in: keys seen while the account was live, or `destroyed`.
+ * A read is one statement (the keys and the state row, UNION ALL), so it sees one snapshot on both dialects: keys of
+ * a live account, or `destroyed`, never keys of a destroyed account.
  */
 import { AccountId } from "@custos/core/domain/Ids"
 import {
@@ -20,8 +20,7 @@ import {
   type StoredAccountKey
 } from "@custos/core/ports/AccountKeyStore"
 import * as SqlClient from "@effect/sql/SqlClient"
-import type { SqlError } from "@effect/sql/SqlError"
-import { Effect, Layer, Option, type ParseResult, Schema } from "effect"
+import { Effect, Layer, Option, Schema } from "effect"
 import { makeExclusive, storeStep, transactionStep } from "./internal/sqlStore.js"
 import { layerMigrations } from "./SqlMigrations.js"
 
@@ -35,8 +34,20 @@ const KeyRow = Schema.Struct({
 
 const StateRow = Schema.Struct({ state: Schema.Literal("live", "destroyed") })
 
+/** A row of a read: a key (state NULL), or the account's state row (the key columns NULL). */
+const KeyOrStateRow = Schema.Union(
+  Schema.Struct({ ...KeyRow.fields, state: Schema.Null }),
+  Schema.Struct({
+    account_id: AccountId,
+    version: Schema.Null,
+    master_version: Schema.Null,
+    sealed: Schema.Null,
+    state: Schema.Literal("live", "destroyed")
+  })
+)
+
 const decodeKeys = Schema.decodeUnknown(Schema.Array(KeyRow))
-const decodeVersions = Schema.decodeUnknown(Schema.Array(Schema.Struct({ version: Schema.Int })))
+const decodeKeysAndState = Schema.decodeUnknown(Schema.Array(KeyOrStateRow))
 const decodeStates = Schema.decodeUnknown(Schema.Array(StateRow))
 
 /** A key of its own, never a view into a driver's pooled buffer. */
@@ -53,26 +64,38 @@ export const make = Effect.gen(function*() {
   const exclusive = makeExclusive(sql)
   const selected = sql.unsafe(keyColumns)
 
-  /** Whether the account's marker says its keys were destroyed. */
-  const isDestroyed = (accountId: AccountId) =>
-    sql`SELECT state FROM custos_account_key_states WHERE account_id = ${accountId}`.pipe(
-      Effect.flatMap(decodeStates),
-      Effect.map((rows) => rows[0]?.state === "destroyed")
-    )
+  const nullBytes = sql.onDialectOrElse({
+    pg: () => sql.unsafe("CAST(NULL AS BYTEA)"),
+    orElse: () => sql.unsafe("CAST(NULL AS BLOB)")
+  })
 
-  /** Reads the account's keys with `read`, then its state; `AccountKeysDestroyed` when destroyed. */
-  const liveKeys = <A>(
-    accountId: AccountId,
-    operation: string,
-    read: Effect.Effect<A, SqlError | ParseResult.ParseError>
-  ) =>
-    Effect.all({ keys: read, destroyed: isDestroyed(accountId) }).pipe(
-      exclusive,
-      storeStep(operation),
-      Effect.flatMap(({ destroyed, keys }) =>
-        destroyed ? Effect.fail(new AccountKeysDestroyed({ accountId })) : Effect.succeed(keys)
+  /**
+   * Reads the account's keys (`version` given: that one) and its state in one statement, so the answer is one
+   * snapshot on both dialects; `AccountKeysDestroyed` when the marker says so.
+   */
+  const liveKeys = (operation: string, accountId: AccountId, version?: number) =>
+    (version === undefined
+      ? sql`SELECT ${selected}, CAST(NULL AS TEXT) AS state FROM custos_account_keys WHERE account_id = ${accountId}
+        UNION ALL
+        SELECT account_id, CAST(NULL AS INTEGER), CAST(NULL AS INTEGER), ${nullBytes}, state
+          FROM custos_account_key_states WHERE account_id = ${accountId}`
+      : sql`SELECT ${selected}, CAST(NULL AS TEXT) AS state FROM custos_account_keys
+          WHERE account_id = ${accountId} AND version = ${version}
+        UNION ALL
+        SELECT account_id, CAST(NULL AS INTEGER), CAST(NULL AS INTEGER), ${nullBytes}, state
+          FROM custos_account_key_states WHERE account_id = ${accountId}`).pipe(
+        Effect.flatMap(decodeKeysAndState),
+        exclusive,
+        storeStep(operation),
+        Effect.flatMap((rows) => {
+          const keys: Array<typeof KeyRow.Type> = []
+          for (const row of rows) {
+            if (row.state === "destroyed") return Effect.fail(new AccountKeysDestroyed({ accountId }))
+            if (row.state === null) keys.push(row)
+          }
+          return Effect.succeed(keys.sort((a, b) => a.version - b.version))
+        })
       )
-    )
 
   /**
    * Takes the account's key lock for the rest of the transaction (creating its state row as `live` on first use)
@@ -90,21 +113,11 @@ export const make = Effect.gen(function*() {
 
   return AccountKeyStore.of({
     get: (accountId, version) =>
-      liveKeys(
-        accountId,
-        "AccountKeyStore.get",
-        sql`SELECT ${selected} FROM custos_account_keys WHERE account_id = ${accountId} AND version = ${version}`.pipe(
-          Effect.flatMap(decodeKeys)
-        )
-      ).pipe(Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), fromRow))),
+      liveKeys("AccountKeyStore.get", accountId, version).pipe(
+        Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), fromRow))
+      ),
     versions: (accountId) =>
-      liveKeys(
-        accountId,
-        "AccountKeyStore.versions",
-        sql`SELECT version FROM custos_account_keys WHERE account_id = ${accountId} ORDER BY version`.pipe(
-          Effect.flatMap(decodeVersions)
-        )
-      ).pipe(Effect.map((rows) => rows.map((row) => row.version))),
+      liveKeys("AccountKeyStore.versions", accountId).pipe(Effect.map((rows) => rows.map((row) => row.version))),
     put: (key) =>
       Effect.gen(function*() {
         const state = yield* lockKeys(key.accountId, "keep").pipe(storeStep("AccountKeyStore.put"))
