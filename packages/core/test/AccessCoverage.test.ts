@@ -24,8 +24,8 @@ const openers: ReadonlyArray<{ readonly call: RegExp; readonly allowed: Readonly
     call: /\.openField(Text)?\(/,
     allowed: ["core/src/services/RecordSealing.ts", "core/src/services/MembershipService.ts"]
   },
-  // Sealed blobs: no download path yet. One must log `blob-download` before it opens, and then be listed here.
-  { call: /\.open(Stream|Range)\(/, allowed: [] }
+  // Sealed blobs: downloads (BlobService), which log `blob-download` before they open.
+  { call: /\.open(Stream|Range)\(/, allowed: ["core/src/services/BlobService.ts"] }
 ]
 
 describe("access log coverage", () => {
@@ -54,5 +54,6 @@ describe("access log coverage", () => {
     const read = (path: string) => readFileSync(join(packages, path), "utf8")
     assert.match(read("core/src/services/RecordSealing.ts"), /accessLog\.write\(/)
     assert.match(read("core/src/services/MembershipService.ts"), /accessLog\.write\(/)
+    assert.match(read("core/src/services/BlobService.ts"), /accessLog\.write\(/)
   })
 })

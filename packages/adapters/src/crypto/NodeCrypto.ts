@@ -113,6 +113,16 @@ export const makeNodeCrypto = (): Crypto["Type"] =>
     hmacSha256: ({ data, key }) =>
       Effect.sync(() => own(NodeCryptoModule.createHmac("sha256", key).update(data).digest())),
     sha256: (data) => Effect.sync(() => own(NodeCryptoModule.createHash("sha256").update(data).digest())),
+    sha256Incremental: () =>
+      Effect.sync(() => {
+        const hash = NodeCryptoModule.createHash("sha256")
+        return {
+          update: (data: Uint8Array) => {
+            hash.update(data)
+          },
+          digest: () => own(hash.digest())
+        }
+      }),
     randomBytes: (n) => Effect.sync(() => own(NodeCryptoModule.randomBytes(n))),
     wrapKey: ({ aad, kek, key }) =>
       Effect.flatMap(checkWrappingKey(kek), () => seal({ key: kek, plaintext: key, aad })),

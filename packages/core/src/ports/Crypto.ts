@@ -117,6 +117,12 @@ export const checkHkdfLength = (length: number): Either.Either<number, InvalidKe
       })
     )
 
+/** An unfinished SHA-256: `update` with each piece in order, then `digest` once (the 32-byte digest). */
+export interface IncrementalSha256 {
+  readonly update: (data: Uint8Array) => void
+  readonly digest: () => Uint8Array
+}
+
 export class Crypto extends Context.Tag("@custos/core/Crypto")<Crypto, {
   /**
    * Seals `plaintext` with AES-GCM under `key` (16 bytes: AES-128, 32 bytes: AES-256) and a fresh random 96-bit
@@ -144,6 +150,8 @@ export class Crypto extends Context.Tag("@custos/core/Crypto")<Crypto, {
   readonly hmacSha256: (input: { readonly key: Uint8Array; readonly data: Uint8Array }) => Effect.Effect<Uint8Array>
   /** SHA-256 of `data`: the 32-byte digest. */
   readonly sha256: (data: Uint8Array) => Effect.Effect<Uint8Array>
+  /** A SHA-256 fed piece by piece, for content that streams (a blob upload): `digest` ends it. */
+  readonly sha256Incremental: () => Effect.Effect<IncrementalSha256>
   /** `n` bytes from the operating system's CSPRNG. */
   readonly randomBytes: (n: number) => Effect.Effect<Uint8Array>
   /** Wraps key material under a 32-byte key-wrapping key with AES-256-GCM, binding `aad`. */

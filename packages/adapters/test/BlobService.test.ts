@@ -1,0 +1,205 @@
+/**
+ * Blobs on core over the memory stores and ephemeral keys (core/services/BlobService.ts): an upload is invisible until
+ * a record referencing it commits, then downloads as the very bytes uploaded, whole or by ranges across segment edges;
+ * another account never gets it; uploads past the per-blob limit or the quota are refused; collection takes old
+ * unreferenced blobs only; and every download is in the account's access log, naming the referencing record.
+ */
+import { layerBlobStoreMemory } from "@custos/adapters/blobs/BlobStoreMemory"
+import { layerEphemeralKeys } from "@custos/adapters/keys/EphemeralKeys"
+import { layerMemoryStores } from "@custos/adapters/memory/MemoryStores"
+import { samples } from "@custos/conformance/Samples"
+import { type AccountId, DeviceId, MutationId, RecordId } from "@custos/core/domain/Ids"
+import { BlobId, BlobStore } from "@custos/core/ports/BlobStore"
+import { AccessLog } from "@custos/core/services/AccessLog"
+import { AccountService } from "@custos/core/services/AccountService"
+import { BlobService, layerBlobService } from "@custos/core/services/BlobService"
+import { layerCoreServices } from "@custos/core/services/CoreServices"
+import { SyncEngine } from "@custos/core/services/SyncEngine"
+import { SyncSettingsService } from "@custos/core/services/SyncSettingsService"
+import { assert, describe, it } from "@effect/vitest"
+import { Chunk, Effect, Either, Layer, Stream, TestClock } from "effect"
+import { createHash } from "node:crypto"
+
+const MAX_BLOB = 4 * 1024 * 1024
+const Custos = layerBlobService({ maxBlobBytes: MAX_BLOB }).pipe(
+  Layer.provideMerge(layerCoreServices),
+  Layer.provideMerge(Layer.mergeAll(layerMemoryStores, layerEphemeralKeys, layerBlobStoreMemory))
+)
+
+const phone = DeviceId.make("phone")
+const S = 64 * 1024
+
+const content = (length: number, seed = 1) =>
+  Uint8Array.from({ length }, (_, i) => (i * 31 + (i >>> 8) * 7 + seed) & 0xff)
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex")
+
+/** `bytes` as a stream of uneven chunks, as a network delivers them. */
+const chunked = (bytes: Uint8Array) => {
+  const pieces: Array<Uint8Array> = []
+  for (let at = 0, i = 0; at < bytes.length; i++) {
+    const n = [1000, 70_000, 3, 65_536][i % 4]!
+    pieces.push(bytes.subarray(at, at + n))
+    at += n
+  }
+  return Stream.fromIterable(pieces)
+}
+
+const collect = <E>(stream: Stream.Stream<Uint8Array, E>) =>
+  Effect.map(Stream.runCollect(stream), (chunks) => Buffer.concat(Chunk.toArray(chunks)))
+
+const newAccount = Effect.gen(function*() {
+  const account = yield* (yield* AccountService).create({ region: "DE" })
+  yield* (yield* SyncSettingsService).update(account.id, { apps: { gallery: true } })
+  return account.id
+})
+
+let counter = 0
+/** Pushes a gallery record whose file is the blob. */
+const pushPhoto = (account: AccountId, recordId: string, blob: { id: string; size: number; sha256: string }) =>
+  Effect.gen(function*() {
+    const result = yield* (yield* SyncEngine).push(account, phone, "gallery", [{
+      mutationId: MutationId.make(`m-${++counter}`),
+      recordId: RecordId.make(recordId),
+      op: "put",
+      baseVersion: 0,
+      payload: { ...samples.gallery(1), size: blob.size, sha256: blob.sha256, blob }
+    }])
+    assert.strictEqual(result.outcomes[0]?._tag, "applied", JSON.stringify(result.outcomes[0]))
+  })
+
+const upload = (account: AccountId, id: string, bytes: Uint8Array) =>
+  Effect.flatMap(BlobService, (blobs) => blobs.upload(account, BlobId.make(id), chunked(bytes)))
+
+describe("blob service", () => {
+  it.effect("an upload is invisible until its record commits, then downloads as uploaded", () =>
+    Effect.gen(function*() {
+      const blobs = yield* BlobService
+      const account = yield* newAccount
+      const bytes = content(5 * S + 123)
+      const uploaded = yield* upload(account, "photo-1", bytes)
+      assert.deepStrictEqual(uploaded, { size: bytes.length, sha256: sha256(bytes) })
+
+      const before = yield* Effect.either(blobs.download(account, BlobId.make("photo-1")))
+      assert.isTrue(Either.isLeft(before) && before.left._tag === "BlobNotFound")
+
+      yield* pushPhoto(account, "p1", { id: "photo-1", ...uploaded })
+      const download = yield* blobs.download(account, BlobId.make("photo-1"))
+      assert.strictEqual(download.size, bytes.length)
+      assert.isUndefined(download.range)
+      const got = yield* collect(download.stream)
+      assert.isTrue(Buffer.from(bytes).equals(got))
+    }).pipe(Effect.provide(Custos)))
+
+  it.effect("ranged reads return exactly the asked bytes, across segment edges", () =>
+    Effect.gen(function*() {
+      const blobs = yield* BlobService
+      const account = yield* newAccount
+      const bytes = content(3 * S + 10, 7)
+      const uploaded = yield* upload(account, "video-1", bytes)
+      yield* pushPhoto(account, "v1", { id: "video-1", ...uploaded })
+      const id = BlobId.make("video-1")
+      const cases: ReadonlyArray<[number, number | undefined]> = [
+        [0, 1],
+        [S - 1, S + 1],
+        [S - 5, 2 * S + 5],
+        [S, 2 * S],
+        [2 * S + 1, undefined],
+        [3 * S, 3 * S + 10],
+        [10, bytes.length + 1000]
+      ]
+      for (const [start, end] of cases) {
+        const download = yield* blobs.download(account, id, { start, end })
+        const to = Math.min(end ?? bytes.length, bytes.length)
+        assert.deepStrictEqual(download.range, { start, end: to })
+        const got = yield* collect(download.stream)
+        assert.isTrue(Buffer.from(bytes.subarray(start, to)).equals(got), `[${start}, ${end})`)
+      }
+      const suffix = yield* blobs.download(account, id, { suffix: S + 3 })
+      assert.isTrue(Buffer.from(bytes.subarray(bytes.length - S - 3)).equals(yield* collect(suffix.stream)))
+
+      for (const range of [{ start: bytes.length }, { start: 5, end: 5 }, { suffix: 0 }, { start: -1 }]) {
+        const refused = yield* Effect.either(blobs.download(account, id, range))
+        assert.isTrue(Either.isLeft(refused) && refused.left._tag === "BlobRangeInvalid", JSON.stringify(range))
+      }
+    }).pipe(Effect.provide(Custos)))
+
+  it.effect("another account never gets the blob, even with a record naming the same id", () =>
+    Effect.gen(function*() {
+      const blobs = yield* BlobService
+      const alice = yield* newAccount
+      const mallory = yield* newAccount
+      const bytes = content(1000)
+      const uploaded = yield* upload(alice, "shared-name", bytes)
+      yield* pushPhoto(alice, "a1", { id: "shared-name", ...uploaded })
+      yield* pushPhoto(mallory, "m1", { id: "shared-name", ...uploaded })
+      const refused = yield* Effect.either(blobs.download(mallory, BlobId.make("shared-name")))
+      assert.isTrue(Either.isLeft(refused) && refused.left._tag === "BlobNotFound")
+      const refusedPlain = yield* Effect.either(blobs.download(mallory, BlobId.make("nothing")))
+      assert.isTrue(Either.isLeft(refusedPlain) && refusedPlain.left._tag === "BlobNotFound")
+    }).pipe(Effect.provide(Custos)))
+
+  it.effect("uploads past the per-blob limit or the quota are refused and leave nothing", () =>
+    Effect.gen(function*() {
+      const blobs = yield* BlobService
+      const store = yield* BlobStore
+      const account = yield* newAccount
+      const tooLarge = yield* Effect.either(upload(account, "huge", content(MAX_BLOB + 1)))
+      assert.isTrue(Either.isLeft(tooLarge) && tooLarge.left._tag === "BlobTooLarge")
+      const declared = yield* Effect.either(
+        blobs.upload(account, BlobId.make("huge"), Stream.never, { declaredSize: MAX_BLOB + 1 })
+      )
+      assert.isTrue(Either.isLeft(declared) && declared.left._tag === "BlobTooLarge")
+
+      // A record that takes up all but 1000 bytes of the free plan's 5 GiB.
+      const free = 5 * 1024 ** 3
+      yield* pushPhoto(account, "big", { id: "elsewhere", size: free - 2000, sha256: "0".repeat(64) })
+      const full = yield* Effect.either(upload(account, "one-more", content(4000)))
+      assert.isTrue(Either.isLeft(full) && full.left._tag === "QuotaExceeded", JSON.stringify(full))
+      assert.deepStrictEqual(yield* store.list(account), [])
+
+      // Uploads not referenced yet count against the quota too.
+      yield* upload(account, "small-1", content(1000))
+      const second = yield* Effect.either(upload(account, "small-2", content(1000)))
+      assert.isTrue(Either.isLeft(second) && second.left._tag === "QuotaExceeded", JSON.stringify(second))
+    }).pipe(Effect.provide(Custos)))
+
+  it.effect("a blob that a record references cannot be replaced", () =>
+    Effect.gen(function*() {
+      const account = yield* newAccount
+      const uploaded = yield* upload(account, "photo-x", content(100))
+      yield* pushPhoto(account, "px", { id: "photo-x", ...uploaded })
+      const again = yield* Effect.either(upload(account, "photo-x", content(100, 9)))
+      assert.isTrue(Either.isLeft(again) && again.left._tag === "BlobInUse")
+    }).pipe(Effect.provide(Custos)))
+
+  it.effect("collection removes old unreferenced blobs and keeps referenced or recent ones", () =>
+    Effect.gen(function*() {
+      const blobs = yield* BlobService
+      const store = yield* BlobStore
+      const account = yield* newAccount
+      const kept = yield* upload(account, "kept", content(2000))
+      yield* pushPhoto(account, "k", { id: "kept", ...kept })
+      yield* upload(account, "orphan", content(2000, 3))
+      yield* TestClock.adjust("25 hours")
+      yield* upload(account, "recent", content(2000, 5))
+
+      const result = yield* blobs.collectGarbage(24 * 60 * 60 * 1000)
+      assert.deepStrictEqual(result, { examined: 3, deleted: 1 })
+      assert.deepStrictEqual((yield* store.list(account)).map((b) => b.blobId), ["kept", "recent"])
+      const got = yield* collect((yield* blobs.download(account, BlobId.make("kept"))).stream)
+      assert.isTrue(Buffer.from(content(2000)).equals(got))
+    }).pipe(Effect.provide(Custos)))
+
+  it.effect("a download is written to the access log before it is opened, naming the record", () =>
+    Effect.gen(function*() {
+      const blobs = yield* BlobService
+      const log = yield* AccessLog
+      const account = yield* newAccount
+      const uploaded = yield* upload(account, "logged", content(S + 1))
+      yield* pushPhoto(account, "photo-logged", { id: "logged", ...uploaded })
+      const download = yield* blobs.download(account, BlobId.make("logged"), { start: 0, end: 10 })
+      const entries = (yield* log.list(account)).entries.filter((e) => e.purpose === "blob-download")
+      assert.deepStrictEqual(entries.map((e) => [e.app, [...e.recordIds] as Array<string>]), [["gallery", ["photo-logged"]]])
+      assert.strictEqual((yield* collect(download.stream)).length, 10)
+    }).pipe(Effect.provide(Custos)))
+})

@@ -1,0 +1,313 @@
+/**
+ * Blobs of an account (a photo, a video, a recording, a wallpaper): streamed upload, download with byte ranges, and
+ * collection of blobs no record references (DESIGN.md "Storage", "Encryption at rest" blobs bullet, "Protocol").
+ *
+ * - `upload` seals the plaintext stream with `BlobSealing` under the account's key as it arrives and stores it through
+ *   the `BlobStore`, never holding the blob in memory. It is refused with `BlobTooLarge` past the per-blob limit and
+ *   with `QuotaExceeded` past what the account's plan has left (the records' usage plus the blobs uploaded but not
+ *   referenced yet). It answers the plaintext size and SHA-256, which the record's `BlobRef` then states.
+ * - A blob is visible only through a committed record: `download` serves it only when an active or trashed record
+ *   of the account names it in its `blobs` column, else `BlobNotFound`. So an upload is invisible until its record
+ *   commits, a blob of a purged record is gone at once, and another account's blob id is never served (blobs are kept
+ *   per account anyway). Before anything is decrypted the download is written to the access log, naming the records
+ *   that reference the blob (`blob-download`).
+ * - A blob that a committed record references cannot be replaced (`BlobInUse`): the record's size and digest state
+ *   what it is.
+ * - `collectGarbage` deletes blobs that no active or trashed record references once they are older than the grace
+ *   period, so an upload whose record commits a moment later is kept.
+ *
+ * Finding the records that reference a blob reads the account's active and trashed records through
+ * `RecordStore.list` (plain columns only, no content is opened): linear in the account's records per upload and per
+ * download, and once per account per collection. A store index on the `blobs` column would make it a lookup.
+ */
+import { Context, Effect, Encoding, Layer, Option, Schema, Stream } from "effect"
+import type { AccessApp } from "../domain/AccessLog.js"
+import type { App } from "../domain/App.js"
+import { type AccountNotFound, QuotaExceeded } from "../domain/Errors.js"
+import type { AccountId, RecordId } from "../domain/Ids.js"
+import { MIN_SEGMENT_BYTES, sealedBlobBytes } from "../domain/Sealed.js"
+import {
+  BlobId,
+  BlobNotFound,
+  BlobRangeInvalid,
+  BlobStore,
+  BlobTooLarge,
+  type CollectResult
+} from "../ports/BlobStore.js"
+import { Crypto } from "../ports/Crypto.js"
+import { RecordStore } from "../ports/RecordStore.js"
+import type { StoreError } from "../ports/StoreError.js"
+import { AccessLog } from "./AccessLog.js"
+import { AccountService } from "./AccountService.js"
+import { BlobSealing, type InvalidRange, type OpenBlobError } from "./BlobSealing.js"
+import { MembershipService } from "./MembershipService.js"
+import { SealingFailed } from "./RecordSealing.js"
+
+/** The blob id is named by a committed record: replacing it would change content that record states. */
+export class BlobInUse extends Schema.TaggedError<BlobInUse>()("BlobInUse", {
+  blobId: Schema.String
+}) {
+  readonly code = "blob-in-use"
+  override get message() {
+    return `The blob ${this.blobId} belongs to a stored record and cannot be replaced; upload under a new id`
+  }
+}
+
+/** Plaintext bytes to download: [start, end) with end exclusive and clamped to the size, or the last `suffix`. */
+export type DownloadRange =
+  | { readonly start: number; readonly end?: number | undefined }
+  | { readonly suffix: number }
+
+export interface Download {
+  /** The blob's whole plaintext size. */
+  readonly size: number
+  /** The bytes `stream` holds, when a range was asked: [start, end), end exclusive. */
+  readonly range?: { readonly start: number; readonly end: number } | undefined
+  readonly stream: Stream.Stream<Uint8Array, SealingFailed | BlobNotFound | StoreError>
+}
+
+export interface Uploaded {
+  /** Plaintext bytes. */
+  readonly size: number
+  /** Lower-case hex SHA-256 of the plaintext: what the record's `BlobRef` states. */
+  readonly sha256: string
+}
+
+export interface BlobServiceOptions {
+  /** The largest blob accepted, in plaintext bytes; 4 GiB unless chosen. */
+  readonly maxBlobBytes?: number | undefined
+}
+
+export const defaultMaxBlobBytes = 4 * 1024 * 1024 * 1024
+
+/** Records read per page when looking for the records that reference blobs. */
+const scanPage = 1000
+
+interface Referrer {
+  readonly app: App
+  readonly id: RecordId
+}
+
+export class BlobService extends Context.Tag("@custos/core/BlobService")<BlobService, {
+  readonly upload: <E>(
+    accountId: AccountId,
+    blobId: BlobId,
+    plaintext: Stream.Stream<Uint8Array, E>,
+    options?: { readonly declaredSize?: number | undefined }
+  ) => Effect.Effect<
+    Uploaded,
+    E | BlobTooLarge | QuotaExceeded | BlobInUse | AccountNotFound | SealingFailed | StoreError
+  >
+  readonly download: (
+    accountId: AccountId,
+    blobId: BlobId,
+    range?: DownloadRange
+  ) => Effect.Effect<Download, BlobNotFound | BlobRangeInvalid | SealingFailed | StoreError>
+  /** Deletes the blobs of every account that no active or trashed record references and are `graceMs` old. */
+  readonly collectGarbage: (graceMs: number) => Effect.Effect<CollectResult, StoreError>
+}>() {
+  static readonly layer = (options: BlobServiceOptions = {}) => Layer.effect(BlobService, makeBlobService(options))
+}
+
+/** `BlobService` with the `BlobSealing` it uses; needs the core services (`layerCoreServices`) and a `BlobStore`. */
+export const layerBlobService = (options: BlobServiceOptions = {}) =>
+  BlobService.layer(options).pipe(Layer.provideMerge(BlobSealing.layer()))
+
+const concat = (parts: Iterable<Uint8Array>): Uint8Array => {
+  const list = [...parts]
+  if (list.length === 1) return list[0]!
+  const out = new Uint8Array(list.reduce((n, p) => n + p.length, 0))
+  let at = 0
+  for (const p of list) {
+    out.set(p, at)
+    at += p.length
+  }
+  return out
+}
+
+const makeBlobService = (options: BlobServiceOptions) =>
+  Effect.gen(function*() {
+    const store = yield* BlobStore
+    const sealing = yield* BlobSealing
+    const records = yield* RecordStore
+    const membership = yield* MembershipService
+    const accounts = yield* AccountService
+    const accessLog = yield* AccessLog
+    const crypto = yield* Crypto
+    const maxBlobBytes = options.maxBlobBytes ?? defaultMaxBlobBytes
+    if (!Number.isSafeInteger(maxBlobBytes) || maxBlobBytes < 0) {
+      return yield* Effect.dieMessage(`BlobService: the blob size limit ${maxBlobBytes} is not a byte count`)
+    }
+
+    /** Every blob id the account's active and trashed records name, with the records that name it. */
+    const referrers = (accountId: AccountId) =>
+      Effect.gen(function*() {
+        const found = new Map<string, Array<Referrer>>()
+        for (const state of ["active", "trashed"] as const) {
+          let afterSeq = 0
+          while (true) {
+            const page = yield* records.list(accountId, { state, afterSeq, limit: scanPage })
+            for (const record of page) {
+              for (const blob of record.blobs ?? []) {
+                const list = found.get(blob)
+                if (list === undefined) found.set(blob, [{ app: record.app, id: record.id }])
+                else list.push({ app: record.app, id: record.id })
+              }
+            }
+            if (page.length < scanPage) break
+            afterSeq = page[page.length - 1]!.seq
+          }
+        }
+        return found
+      })
+
+    const sealFailed = (blobId: string) => (cause: unknown) =>
+      new SealingFailed({ operation: "seal", app: "blob", recordId: blobId, cause })
+
+    const upload = <E>(
+      accountId: AccountId,
+      blobId: BlobId,
+      plaintext: Stream.Stream<Uint8Array, E>,
+      uploadOptions: { readonly declaredSize?: number | undefined } = {}
+    ) =>
+      Effect.gen(function*() {
+        yield* accounts.get(accountId)
+        const refs = yield* referrers(accountId)
+        if (refs.has(blobId)) return yield* new BlobInUse({ blobId })
+        const status = yield* membership.status(accountId)
+        const usage = yield* records.usage(accountId)
+        // Blobs uploaded but not referenced yet count too (their sealed size, a little more than their content),
+        // else uploads that no record ever names could fill the disk until they are collected.
+        const pending = (yield* store.list(accountId))
+          .filter((blob) => blob.blobId !== blobId && !refs.has(blob.blobId))
+          .reduce((sum, blob) => sum + blob.size, 0)
+        const used = usage.bytes + pending
+        const left = Math.max(0, status.plan.storageBytes - used)
+        const byQuota = left < maxBlobBytes
+        const limit = Math.min(left, maxBlobBytes)
+        const refuse = (needed: number) =>
+          byQuota
+            ? new QuotaExceeded({ usageBytes: used, quotaBytes: status.plan.storageBytes, neededBytes: needed })
+            : new BlobTooLarge({ accountId, blobId, maxBytes: maxBlobBytes })
+        const declared = uploadOptions.declaredSize
+        if (declared !== undefined && declared > limit) return yield* refuse(declared)
+
+        const hash = yield* crypto.sha256Incremental()
+        let size = 0
+        // The stream's own errors travel boxed through sealing, so they come out as they went in.
+        const counted = plaintext.pipe(
+          Stream.mapError((error) => ({ _tag: "Upstream" as const, error })),
+          Stream.mapEffect((bytes): Effect.Effect<Uint8Array, BlobTooLarge | QuotaExceeded> => {
+            size += bytes.length
+            if (size > limit) return Effect.fail(refuse(size))
+            hash.update(bytes)
+            return Effect.succeed(bytes)
+          })
+        )
+        const sealed = sealing.sealStream({ accountId, blobId }, counted).pipe(
+          Stream.mapError((e): E | BlobTooLarge | QuotaExceeded | SealingFailed | StoreError => {
+            switch (e._tag) {
+              case "Upstream":
+                return e.error
+              case "BlobTooLarge":
+              case "QuotaExceeded":
+              case "StoreError":
+                return e
+              default:
+                return sealFailed(blobId)(e)
+            }
+          })
+        )
+        yield* store.put(accountId, blobId, sealed, { maxBytes: sealedBlobBytes(limit, MIN_SEGMENT_BYTES) })
+        return { size, sha256: Encoding.encodeHex(hash.digest()) }
+      })
+
+    const download = (accountId: AccountId, blobId: BlobId, range?: DownloadRange) =>
+      Effect.gen(function*() {
+        const named = (yield* referrers(accountId)).get(blobId) ?? []
+        if (named.length === 0) return yield* new BlobNotFound({ accountId, blobId })
+        const first = named[0]!
+        const openFailed = (cause: unknown) =>
+          new SealingFailed({ operation: "open", app: first.app, recordId: first.id, cause })
+        const info = yield* store.stat(accountId, blobId)
+        const read = (offset: number, length: number) =>
+          store.get(accountId, blobId, { start: offset, end: offset + length }).pipe(
+            Stream.runCollect,
+            Effect.map(concat),
+            Effect.catchTag("BlobRangeInvalid", (e) => Effect.fail(openFailed(e)))
+          )
+        const size = yield* sealing.plaintextSize({ sealedSize: info.size, read }).pipe(
+          Effect.catchTags({ MalformedEnvelope: (e) => Effect.fail(openFailed(e)), BlobTruncated: (e) => Effect.fail(openFailed(e)) })
+        )
+        const resolved = range === undefined ? undefined : yield* resolveRange(blobId, size, range)
+
+        // Written before anything is decrypted: a download that cannot be logged does not happen.
+        const byApp = new Map<AccessApp, Array<RecordId>>()
+        for (const r of named) byApp.set(r.app, [...(byApp.get(r.app) ?? []), r.id])
+        for (const [app, recordIds] of byApp) {
+          yield* accessLog.write({ accountId, purpose: "blob-download", app, recordIds })
+        }
+
+        const ref = { accountId, blobId }
+        const opened: Stream.Stream<
+          Uint8Array,
+          OpenBlobError | InvalidRange | BlobNotFound | BlobRangeInvalid | SealingFailed | StoreError
+        > = resolved === undefined
+          ? sealing.openStream(ref, store.get(accountId, blobId))
+          : sealing.openRange(ref, { sealedSize: info.size, start: resolved.start, end: resolved.end, read })
+        const stream = opened.pipe(
+          Stream.mapError((e): SealingFailed | BlobNotFound | StoreError => {
+            switch (e._tag) {
+              case "StoreError":
+              case "BlobNotFound":
+                return e
+              default:
+                return openFailed(e)
+            }
+          })
+        )
+        return { size, range: resolved, stream } satisfies Download
+      })
+
+    const collectGarbage = (graceMs: number) =>
+      Effect.suspend(() => {
+        const known = new Map<AccountId, Set<string>>()
+        return store.collectUnreferenced(
+          (accountId, blobId) =>
+            Effect.gen(function*() {
+              let ids = known.get(accountId)
+              if (ids === undefined) {
+                ids = new Set((yield* referrers(accountId)).keys())
+                known.set(accountId, ids)
+              }
+              return ids.has(blobId)
+            }),
+          graceMs
+        )
+      })
+
+    return BlobService.of({ upload, download, collectGarbage })
+  })
+
+/** The bytes a range asks for within `size`, as HTTP reads `bytes=a-b` (end clamped) and `bytes=-n`. */
+export const resolveRange = (
+  blobId: string,
+  size: number,
+  range: DownloadRange
+): Effect.Effect<{ readonly start: number; readonly end: number }, BlobRangeInvalid> => {
+  const invalid = (start: number, end: number) => Effect.fail(new BlobRangeInvalid({ blobId, start, end, size }))
+  if ("suffix" in range) {
+    if (!Number.isSafeInteger(range.suffix) || range.suffix <= 0 || size === 0) return invalid(size - range.suffix, size)
+    return Effect.succeed({ start: Math.max(0, size - range.suffix), end: size })
+  }
+  const start = range.start
+  const end = Math.min(range.end ?? size, size)
+  if (!Number.isSafeInteger(start) || start < 0 || start >= size || !Number.isSafeInteger(range.end ?? 0)) {
+    return invalid(start, range.end ?? size)
+  }
+  if (end <= start) return invalid(start, range.end ?? size)
+  return Effect.succeed({ start, end })
+}
+
+/** The id as a `BlobId`, or none when it is not one. */
+export const parseBlobId = (id: string): Option.Option<BlobId> => Schema.decodeUnknownOption(BlobId)(id)
