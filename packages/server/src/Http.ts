@@ -3,17 +3,20 @@
  * (Swagger UI, served inline: no CDN), and what every request goes through first: security headers, a body size
  * limit, and a per-address rate limit (stricter for sign-up and sign-in, which cost a password hash each).
  */
+import { InvalidSettings } from "@custos/core/domain/Errors"
 import { RateLimited } from "@custos/core/protocol/Errors"
 import { CustosApi } from "@custos/core/protocol/CustosApi"
+import * as Wire from "@custos/core/protocol/WireErrors"
 import {
   HttpApiBuilder,
+  HttpApiError,
   HttpApiSwagger,
   HttpApp,
   HttpMiddleware,
   HttpServerRequest,
   HttpServerResponse
 } from "@effect/platform"
-import { Effect, Layer, Option } from "effect"
+import { Effect, Layer, Option, Schema } from "effect"
 import { AccountsLive } from "./http/Accounts.js"
 import { layerAuthentication, layerOperatorAuthentication } from "./http/Authentication.js"
 import { BackupsLive } from "./http/Backups.js"
@@ -102,6 +105,34 @@ export const guard = (options: HttpOptions) => {
     })
 }
 
+const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
+  path.reduce<string>(
+    (out, key) => typeof key === "number" ? `${out}[${key}]` : out === "" ? String(key) : `${out}.${String(key)}`,
+    ""
+  )
+
+/**
+ * A settings patch the protocol cannot read is answered with the error the endpoint declares, 400 `invalid-settings`
+ * naming the first problem, as core answers it in process, rather than with a bare decode error that has no code.
+ */
+export const settingsRefusal = HttpApiBuilder.middleware((app) =>
+  Effect.catchIf(
+    // The app's error type says `never`, but a request that does not decode fails here before it is encoded.
+    app as Effect.Effect<HttpServerResponse.HttpServerResponse, unknown, HttpServerRequest.HttpServerRequest>,
+    (error): error is HttpApiError.HttpApiDecodeError => error instanceof HttpApiError.HttpApiDecodeError,
+    (error) =>
+      Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+        if (request.method !== "PATCH" || request.url.split("?")[0] !== "/v1/settings") return Effect.fail(error)
+        const issue = error.issues[0]
+        const field = issue === undefined ? "" : formatPath(issue.path)
+        const reason = issue === undefined ? error.message : field === "" ? issue.message : `${field}: ${issue.message}`
+        return Schema.encode(Wire.InvalidSettings)(new InvalidSettings({ reason })).pipe(
+          Effect.map((body) => HttpServerResponse.unsafeJson(body, { status: 400 })),
+          Effect.orDie
+        )
+      })
+  ) as typeof app)
+
 /** The handlers of every group, with the security middleware. */
 export const layerApi = (options: HttpOptions) =>
   HttpApiBuilder.api(CustosApi).pipe(
@@ -113,7 +144,8 @@ export const layerApi = (options: HttpOptions) =>
       BackupsLive,
       MembershipLive,
       PrivacyLive,
-      OperatorLive
+      OperatorLive,
+      settingsRefusal
     ]),
     Layer.provide(layerAuthentication({ rateLimitPerMinute: options.rateLimitPerMinute })),
     Layer.provide(layerOperatorAuthentication(options.operatorToken))

@@ -122,6 +122,26 @@ describe("Custos over HTTP", () => {
         )
       )
       assert.strictEqual(unknownField.status, 400)
+      const unknownBody = (yield* unknownField.json) as Record<string, unknown>
+      assert.deepStrictEqual([unknownBody["_tag"], unknownBody["code"]], ["InvalidSettings", "invalid-settings"])
+      const badHour = yield* http.execute(
+        HttpClientRequest.patch("/v1/settings").pipe(
+          HttpClientRequest.bearerToken(grant.token),
+          HttpClientRequest.bodyUnsafeJson({ homeScreenBackup: { every: "daily", hour: 24 } })
+        )
+      )
+      assert.strictEqual(badHour.status, 400)
+      const badHourBody = (yield* badHour.json) as Record<string, unknown>
+      assert.strictEqual(badHourBody["code"], "invalid-settings", "the error the endpoint declares, with a code")
+      assert.include(badHourBody["message"] as string, "homeScreenBackup.hour")
+      const badPush = yield* http.execute(
+        HttpClientRequest.post("/v1/apps/notes/push").pipe(
+          HttpClientRequest.bearerToken(grant.token),
+          HttpClientRequest.bodyUnsafeJson({ nothing: true })
+        )
+      )
+      assert.strictEqual(badPush.status, 400, "other endpoints keep their decode error")
+      assert.strictEqual(((yield* badPush.json) as Record<string, unknown>)["_tag"], "HttpApiDecodeError")
     }).pipe(Effect.provide(layerTestServer())))
 
   it.effect("pushes from one device and pulls on another; a disabled app is a rejected outcome, not an error", () =>
