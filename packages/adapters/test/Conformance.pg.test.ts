@@ -1,10 +1,12 @@
 /**
  * The conformance requirements and the sync invariants against core over the SQL stores on PostgreSQL (a schema per
- * test). Every port with a SQL store uses it; the rest use the memory stores: see `storageOver`. Never
- * silently skipped in CI: see `describePg`.
+ * test). Every storage port is a SQL store, none is in memory: see `storageOver`. Never silently skipped in CI:
+ * see `describePg`.
  */
 import { registerChecks } from "@custos/conformance/Check"
 import { layerInProcessDriver } from "@custos/conformance/drivers/InProcessDriver"
+import { AccessChecks } from "@custos/conformance/suites/AccessChecks"
+import { EncryptionChecks } from "@custos/conformance/suites/EncryptionChecks"
 import { InventoryChecks } from "@custos/conformance/suites/InventoryChecks"
 import { LifecycleChecks } from "@custos/conformance/suites/LifecycleChecks"
 import { SyncChecks } from "@custos/conformance/suites/SyncChecks"
@@ -15,7 +17,7 @@ import { describePg, layerPgTemp } from "./sqlTestDatabases.js"
 
 const target: Target = {
   name: "in-process core over PostgreSQL stores",
-  capabilities: new Set(["clock-control", "region-browser", "admin-purchases"]),
+  capabilities: new Set(["clock-control", "region-browser", "admin-purchases", "storage-probe"]),
   layer: layerInProcessDriver("pg", storageOver(layerPgTemp))
 }
 
@@ -23,5 +25,7 @@ await describePg("PostgreSQL", () => {
   registerChecks(target, "Inventory requirements", InventoryChecks)
   registerChecks(target, "Sync requirements", SyncChecks)
   registerChecks(target, "Lifecycle requirements", LifecycleChecks)
+  registerChecks(target, "Encryption requirements", EncryptionChecks)
+  registerChecks(target, "Access log requirements", AccessChecks)
   registerChecks(target, "Sync invariants", syncInvariantChecks({ runs: 15, maxOps: 40 }))
 })

@@ -1,9 +1,11 @@
 /**
  * The conformance requirements and the sync invariants against core over the SQL stores on SQLite (a database file
- * per test). Every port with a SQL store uses it; the rest use the memory stores: see `storageOver`.
+ * per test). Every storage port is a SQL store, none is in memory: see `storageOver`.
  */
 import { registerChecks } from "@custos/conformance/Check"
 import { layerInProcessDriver } from "@custos/conformance/drivers/InProcessDriver"
+import { AccessChecks } from "@custos/conformance/suites/AccessChecks"
+import { EncryptionChecks } from "@custos/conformance/suites/EncryptionChecks"
 import { InventoryChecks } from "@custos/conformance/suites/InventoryChecks"
 import { LifecycleChecks } from "@custos/conformance/suites/LifecycleChecks"
 import { SyncChecks } from "@custos/conformance/suites/SyncChecks"
@@ -14,11 +16,13 @@ import { layerSqliteTemp } from "./sqlTestDatabases.js"
 
 const target: Target = {
   name: "in-process core over SQLite stores",
-  capabilities: new Set(["clock-control", "region-browser", "admin-purchases"]),
+  capabilities: new Set(["clock-control", "region-browser", "admin-purchases", "storage-probe"]),
   layer: layerInProcessDriver("sqlite", storageOver(layerSqliteTemp))
 }
 
 registerChecks(target, "Inventory requirements", InventoryChecks)
 registerChecks(target, "Sync requirements", SyncChecks)
 registerChecks(target, "Lifecycle requirements", LifecycleChecks)
+registerChecks(target, "Encryption requirements", EncryptionChecks)
+registerChecks(target, "Access log requirements", AccessChecks)
 registerChecks(target, "Sync invariants", syncInvariantChecks({ runs: 15, maxOps: 40 }))

@@ -3,6 +3,7 @@
  * what only a server database can show: several clients (as several server instances would) sharing one database.
  * Never silently skipped in CI: see `describePg`.
  */
+import * as AccessLogStoreSql from "@custos/adapters/sql/AccessLogStoreSql"
 import * as AccountKeyStoreSql from "@custos/adapters/sql/AccountKeyStoreSql"
 import * as AccountStoreSql from "@custos/adapters/sql/AccountStoreSql"
 import * as CredentialStoreSql from "@custos/adapters/sql/CredentialStoreSql"
@@ -12,6 +13,7 @@ import * as MembershipStoreSql from "@custos/adapters/sql/MembershipStoreSql"
 import * as RecordStoreSql from "@custos/adapters/sql/RecordStoreSql"
 import * as SessionStoreSql from "@custos/adapters/sql/SessionStoreSql"
 import * as SyncSettingsStoreSql from "@custos/adapters/sql/SyncSettingsStoreSql"
+import { accessLogStoreSuite } from "@custos/conformance/ports/AccessLogStoreSuite"
 import { accountStoreSuite } from "@custos/conformance/ports/AccountStoreSuite"
 import { recordStoreSuite } from "@custos/conformance/ports/RecordStoreSuite"
 import { syncSettingsStoreSuite } from "@custos/conformance/ports/SyncSettingsStoreSuite"
@@ -39,6 +41,7 @@ await describePg("PostgreSQL", () => {
   deletedContentStoreSuite("PostgreSQL", DeletedContentStoreSql.layer.pipe(Layer.provide(layerPgTemp)))
   credentialStoreSuite("PostgreSQL", CredentialStoreSql.layer.pipe(Layer.provide(layerPgTemp)))
   sessionStoreSuite("PostgreSQL", SessionStoreSql.layer.pipe(Layer.provide(layerPgTemp)))
+  accessLogStoreSuite("PostgreSQL", AccessLogStoreSql.layer.pipe(Layer.provide(layerPgTemp)))
 
   sqlDialectSuite("PostgreSQL", pgDatabase)
 

@@ -2,6 +2,7 @@
  * The SQL stores over SQLite: the port suites and the dialect suite, each test on a database file of its own, and
  * what the SQLite Layer sets up.
  */
+import * as AccessLogStoreSql from "@custos/adapters/sql/AccessLogStoreSql"
 import * as AccountKeyStoreSql from "@custos/adapters/sql/AccountKeyStoreSql"
 import * as AccountStoreSql from "@custos/adapters/sql/AccountStoreSql"
 import * as CredentialStoreSql from "@custos/adapters/sql/CredentialStoreSql"
@@ -11,6 +12,7 @@ import * as MembershipStoreSql from "@custos/adapters/sql/MembershipStoreSql"
 import * as RecordStoreSql from "@custos/adapters/sql/RecordStoreSql"
 import * as SessionStoreSql from "@custos/adapters/sql/SessionStoreSql"
 import * as SyncSettingsStoreSql from "@custos/adapters/sql/SyncSettingsStoreSql"
+import { accessLogStoreSuite } from "@custos/conformance/ports/AccessLogStoreSuite"
 import { accountStoreSuite } from "@custos/conformance/ports/AccountStoreSuite"
 import { recordStoreSuite } from "@custos/conformance/ports/RecordStoreSuite"
 import { syncSettingsStoreSuite } from "@custos/conformance/ports/SyncSettingsStoreSuite"
@@ -40,6 +42,7 @@ accountKeyStoreSuite("SQLite", AccountKeyStoreSql.layer.pipe(Layer.provide(layer
 deletedContentStoreSuite("SQLite", DeletedContentStoreSql.layer.pipe(Layer.provide(layerSqliteTemp)))
 credentialStoreSuite("SQLite", CredentialStoreSql.layer.pipe(Layer.provide(layerSqliteTemp)))
 sessionStoreSuite("SQLite", SessionStoreSql.layer.pipe(Layer.provide(layerSqliteTemp)))
+accessLogStoreSuite("SQLite", AccessLogStoreSql.layer.pipe(Layer.provide(layerSqliteTemp)))
 
 sqlDialectSuite("SQLite", sqliteDatabase)
 

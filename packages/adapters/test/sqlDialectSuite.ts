@@ -3,7 +3,6 @@
  * started together), the indexes `changes` and `dueForPurge` rely on, storage failures that come out as
  * `StoreError`, data that outlives its client, and above all that a pull never misses a change committing late.
  */
-import { layerMemoryStores } from "@custos/adapters/memory/MemoryStores"
 import * as AccountKeyStoreSql from "@custos/adapters/sql/AccountKeyStoreSql"
 import * as AccountStoreSql from "@custos/adapters/sql/AccountStoreSql"
 import * as DeviceStoreSql from "@custos/adapters/sql/DeviceStoreSql"
@@ -44,12 +43,12 @@ import { changesStatement, dueStatement } from "../src/sql/internal/recordQuerie
 import type { TestDatabase } from "./sqlTestDatabases.js"
 
 /**
- * Storage for core with the SQL stores for every port that has one (records, accounts, settings, memberships,
- * devices, account keys) and the memory stores only for ports that have none yet. `Layer.merge` lets the right side
- * win, so the SQL stores replace their memory namesakes; "core keeps ... in the database" below checks that they do.
+ * Storage for core with the SQL stores for every storage port (records, accounts, settings, memberships, devices,
+ * account keys, deleted content, the access log, credentials, sessions) and ephemeral keys: nothing is kept in
+ * memory; "core keeps ... in the database" below checks that it is in the database.
  */
 export const storageOver = <E>(client: Layer.Layer<SqlClient.SqlClient, E>) =>
-  Layer.mergeAll(layerMemoryStores, layerEphemeralKeys, layerSqlStores.pipe(Layer.provide(client)))
+  Layer.merge(layerEphemeralKeys, layerSqlStores.pipe(Layer.provide(client)))
 
 const alice = AccountId.make("acc_alice")
 const phone = DeviceId.make("phone")
@@ -139,7 +138,8 @@ export const sqlDialectSuite = <E>(label: string, database: Effect.Effect<TestDa
         const all: ReadonlyArray<readonly [number, string]> = [
           [1, "create_tables"],
           [2, "create_account_tables"],
-          [3, "create_sign_in_tables"]
+          [3, "create_sign_in_tables"],
+          [4, "create_access_log"]
         ]
         assert.deepStrictEqual(runs.filter((ran) => ran.length > 0), [all])
         assert.deepStrictEqual(yield* migrate, [])

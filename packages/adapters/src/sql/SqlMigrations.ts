@@ -168,11 +168,36 @@ const createSignInTables = Effect.gen(function*() {
   )`
 })
 
+/** The access log (§4.1.5): one row per entry of an account's hash chain, kept exactly as it was appended. */
+const createAccessLogTable = Effect.gen(function*() {
+  const sql = (yield* SqlClient.SqlClient).withoutTransforms()
+  const key = sql.onDialectOrElse({
+    pg: () => sql.unsafe(`TEXT COLLATE "C"`),
+    orElse: () => sql.unsafe("TEXT")
+  })
+
+  // `record_ids` is a JSON array of the ids opened, in their order; the hashes are lowercase hex SHA-256.
+  yield* sql`CREATE TABLE custos_access_log (
+    account_id ${key} NOT NULL,
+    idx BIGINT NOT NULL CHECK (idx > 0),
+    at BIGINT NOT NULL,
+    actor_kind TEXT NOT NULL,
+    actor_id TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    app TEXT NOT NULL,
+    record_ids TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    PRIMARY KEY (account_id, idx)
+  )`
+})
+
 /** Every migration, by `NNNN_name`; append new ones, never change a released one. */
 export const migrations = Migrator.fromRecord({
   "0001_create_tables": createTables,
   "0002_create_account_tables": createAccountTables,
-  "0003_create_sign_in_tables": createSignInTables
+  "0003_create_sign_in_tables": createSignInTables,
+  "0004_create_access_log": createAccessLogTable
 })
 
 const runMigrator = Migrator.make({})({ loader: migrations, table: migrationsTable })

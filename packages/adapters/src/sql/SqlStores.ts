@@ -1,14 +1,15 @@
 /**
  * Every SQL store in one Layer, over the `SqlClient` in context (SQLite from `SqliteLive.ts`, PostgreSQL from
  * `PgLive.ts`): `RecordStore`, `AccountStore`, `SyncSettingsStore`, `MembershipStore`, `DeviceStore`,
- * `AccountKeyStore`, `DeletedContentStore`, `CredentialStore` and `SessionStore`. The migrations run once when it is
- * built.
+ * `AccountKeyStore`, `DeletedContentStore`, `CredentialStore`, `SessionStore` and `AccessLogStore`. The migrations
+ * run once when it is built.
  *
  * ```ts
  * const Storage = layerSqlStores.pipe(Layer.provide(layerSqlite({ filename: "data/custos.db" })))
  * ```
  */
 import { Layer } from "effect"
+import * as AccessLogStoreSql from "./AccessLogStoreSql.js"
 import * as AccountKeyStoreSql from "./AccountKeyStoreSql.js"
 import * as AccountStoreSql from "./AccountStoreSql.js"
 import * as CredentialStoreSql from "./CredentialStoreSql.js"
@@ -28,5 +29,6 @@ export const layerSqlStores = Layer.mergeAll(
   AccountKeyStoreSql.layer,
   DeletedContentStoreSql.layer,
   CredentialStoreSql.layer,
-  SessionStoreSql.layer
+  SessionStoreSql.layer,
+  AccessLogStoreSql.layer
 )
