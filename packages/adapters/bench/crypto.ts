@@ -1,0 +1,134 @@
+/**
+ * `pnpm bench` (second part): what Custos's sealing costs over bare AES-GCM, measured in the same run.
+ *
+ * - 200-byte fields: `Keyring.sealField` / `openField` (per-value HKDF key, envelope, AAD, key lookup) against one
+ *   node:crypto AES-128-GCM encryption / decryption of 200 bytes under a fixed key with a random nonce.
+ * - 4 MiB blobs: `BlobSealing.sealStream` / `openStream` (64 KiB segments, each with its own nonce and AAD) against
+ *   one node:crypto AES-128-GCM pass over the same 4 MiB.
+ *
+ * The ratio is Custos time / bare time (1.0: sealing costs nothing extra). Writes `crypto-results.json` and
+ * `CRYPTO.md` beside this file.
+ */
+import { AccountId, RecordId } from "@custos/core/domain/Ids"
+import { BlobSealing } from "@custos/core/services/BlobSealing"
+import { Keyring } from "@custos/core/services/Keyring"
+import { Chunk, Effect, Layer, Stream } from "effect"
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto"
+import { writeFileSync } from "node:fs"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { layerEphemeralKeys } from "../src/keys/EphemeralKeys.js"
+import { layerAccountKeyStoreMemory } from "../src/memory/AccountKeyStoreMemory.js"
+
+const here = dirname(fileURLToPath(import.meta.url))
+const FIELDS = 5_000
+const BLOB = 4 * 1024 * 1024
+const BLOB_RUNS = 12
+
+const bareSeal = (key: Uint8Array, plaintext: Uint8Array) => {
+  const iv = randomBytes(12)
+  const cipher = createCipheriv("aes-128-gcm", key, iv, { authTagLength: 16 })
+  const ct = Buffer.concat([cipher.update(plaintext), cipher.final()])
+  return { iv, ct, tag: cipher.getAuthTag() }
+}
+
+const bareOpen = (key: Uint8Array, sealed: { iv: Uint8Array; ct: Uint8Array; tag: Uint8Array }) => {
+  const decipher = createDecipheriv("aes-128-gcm", key, sealed.iv, { authTagLength: 16 })
+  decipher.setAuthTag(sealed.tag)
+  return Buffer.concat([decipher.update(sealed.ct), decipher.final()])
+}
+
+const timeIt = async (f: () => Promise<void> | void) => {
+  await f() // warm up
+  const start = performance.now()
+  await f()
+  return performance.now() - start
+}
+
+const Keys = BlobSealing.layer().pipe(
+  Layer.provideMerge(Keyring.layer()),
+  Layer.provideMerge(Layer.merge(layerEphemeralKeys, layerAccountKeyStoreMemory))
+)
+
+const program = Effect.gen(function*() {
+  const keyring = yield* Keyring
+  const blobs = yield* BlobSealing
+  const runtime = yield* Effect.runtime<never>()
+  const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect.pipe(Effect.provide(runtime.context)))
+  const accountId = AccountId.make("acc_bench")
+  const key = randomBytes(16)
+  const field = randomBytes(200)
+  const text = field.toString("base64").slice(0, 200)
+
+  const sealed: Array<string> = []
+  const fieldSealMs = yield* Effect.promise(() =>
+    timeIt(async () => {
+      sealed.length = 0
+      for (let i = 0; i < FIELDS; i++) {
+        sealed.push(await run(keyring.sealField({ accountId, app: "notes", recordId: RecordId.make(`r${i}`), field: "payload", plaintext: text })))
+      }
+    })
+  )
+  const fieldOpenMs = yield* Effect.promise(() =>
+    timeIt(async () => {
+      for (let i = 0; i < FIELDS; i++) {
+        await run(keyring.openField({ accountId, app: "notes", recordId: RecordId.make(`r${i}`), field: "payload", sealed: sealed[i]! }))
+      }
+    })
+  )
+  const bare: Array<ReturnType<typeof bareSeal>> = []
+  const bareSealMs = yield* Effect.promise(() =>
+    timeIt(() => {
+      bare.length = 0
+      for (let i = 0; i < FIELDS; i++) bare.push(bareSeal(key, field))
+    })
+  )
+  const bareOpenMs = yield* Effect.promise(() => timeIt(() => void bare.forEach((s) => bareOpen(key, s))))
+
+  const blob = randomBytes(BLOB)
+  const chunks = Array.from({ length: BLOB / (1024 * 1024) }, (_, i) => blob.subarray(i * 1024 * 1024, (i + 1) * 1024 * 1024))
+  let sealedBlob: Array<Uint8Array> = []
+  const ref = { accountId, blobId: "bench-blob" }
+  const blobSealMs = yield* Effect.promise(() =>
+    timeIt(async () => {
+      for (let r = 0; r < BLOB_RUNS; r++) {
+        sealedBlob = Chunk.toArray(await run(Stream.runCollect(blobs.sealStream(ref, Stream.fromIterable(chunks)))))
+      }
+    })
+  )
+  const blobOpenMs = yield* Effect.promise(() =>
+    timeIt(async () => {
+      for (let r = 0; r < BLOB_RUNS; r++) {
+        await run(Stream.runDrain(blobs.openStream(ref, Stream.fromIterable(sealedBlob))))
+      }
+    })
+  )
+  let bareBlob = bareSeal(key, blob)
+  const bareBlobSealMs = yield* Effect.promise(() =>
+    timeIt(() => {
+      for (let r = 0; r < BLOB_RUNS; r++) bareBlob = bareSeal(key, blob)
+    })
+  )
+  const bareBlobOpenMs = yield* Effect.promise(() =>
+    timeIt(() => {
+      for (let r = 0; r < BLOB_RUNS; r++) bareOpen(key, bareBlob)
+    })
+  )
+
+  const rows = [
+    { operation: "seal a 200-byte field", custos: fieldSealMs / FIELDS * 1000, bare: bareSealMs / FIELDS * 1000, unit: "µs" },
+    { operation: "open a 200-byte field", custos: fieldOpenMs / FIELDS * 1000, bare: bareOpenMs / FIELDS * 1000, unit: "µs" },
+    { operation: "seal a 4 MiB blob", custos: blobSealMs / BLOB_RUNS, bare: bareBlobSealMs / BLOB_RUNS, unit: "ms" },
+    { operation: "open a 4 MiB blob", custos: blobOpenMs / BLOB_RUNS, bare: bareBlobOpenMs / BLOB_RUNS, unit: "ms" }
+  ].map((r) => ({ ...r, ratio: r.custos / r.bare }))
+  const md = [
+    "| operation | Custos | bare AES-128-GCM | ratio |",
+    "|---|---:|---:|---:|",
+    ...rows.map((r) => `| ${r.operation} | ${r.custos.toFixed(1)} ${r.unit} | ${r.bare.toFixed(1)} ${r.unit} | ${r.ratio.toFixed(2)} |`)
+  ].join("\n")
+  writeFileSync(join(here, "crypto-results.json"), JSON.stringify({ node: process.version, rows }, null, 2) + "\n")
+  writeFileSync(join(here, "CRYPTO.md"), `# Sealing against bare AES-GCM\n\nNode ${process.version}.\n\n${md}\n`)
+  console.log(md)
+})
+
+Effect.runPromise(program.pipe(Effect.provide(Keys)))
