@@ -20,6 +20,7 @@ import { Effect, Layer, Option, Schema } from "effect"
 import { AccountsLive } from "./http/Accounts.js"
 import { layerAuthentication, layerOperatorAuthentication } from "./http/Authentication.js"
 import { BackupsLive } from "./http/Backups.js"
+import { BlobsLive } from "./http/Blobs.js"
 import { MembershipLive } from "./http/Membership.js"
 import { OperatorLive } from "./http/Operator.js"
 import { PrivacyLive } from "./http/Privacy.js"
@@ -93,15 +94,18 @@ export const guard = (options: HttpOptions) => {
         })
       }
 
+      // A blob upload streams its body into the blob store, under the blob service's own limits (per blob and the
+      // account's quota); the JSON body limit is for everything else.
+      const blobUpload = request.method === "PUT" && path.startsWith("/v1/blobs/")
       const length = Number(request.headers["content-length"] ?? "0")
-      if (Number.isFinite(length) && length > options.maxBodyBytes) {
+      if (!blobUpload && Number.isFinite(length) && length > options.maxBodyBytes) {
         return refusal(413, {
           _tag: "BodyTooLarge",
           code: "body-too-large",
           message: `A request body may be at most ${options.maxBodyBytes} bytes`
         })
       }
-      return yield* app.pipe(HttpServerRequest.withMaxBodySize(Option.some(options.maxBodyBytes)))
+      return yield* blobUpload ? app : app.pipe(HttpServerRequest.withMaxBodySize(Option.some(options.maxBodyBytes)))
     })
 }
 
@@ -142,6 +146,7 @@ export const layerApi = (options: HttpOptions) =>
       SyncLive,
       TrashLive,
       BackupsLive,
+      BlobsLive,
       MembershipLive,
       PrivacyLive,
       OperatorLive,

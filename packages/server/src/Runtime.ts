@@ -35,7 +35,7 @@ export const warnAboutKeyPlacement = (config: ServerConfig) =>
 
 /** Custos with its storage and keys, as every command uses it. */
 export const layerServerCustos = (config: ServerConfig) =>
-  layerCustos().pipe(
+  layerCustos({ maxBlobBytes: config.maxBlobBytes }).pipe(
     Layer.provideMerge(layerStorage(config)),
     Layer.provideMerge(layerKeys(config))
   )

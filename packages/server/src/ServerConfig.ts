@@ -17,6 +17,10 @@ export interface ServerConfig {
   readonly databaseUrl: Option.Option<Redacted.Redacted<string>>
   readonly sqliteFile: string
   readonly keyFile: string
+  /** The folder of the filesystem blob store; `<data>/blobs` unless `CUSTOS_BLOB_DIR` says otherwise. */
+  readonly blobDir: string
+  /** The largest blob an upload may store, in bytes (`CUSTOS_MAX_BLOB_BYTES`, 4 GiB by default). */
+  readonly maxBlobBytes: number
   /** Whether a missing key file may be created (a new installation). */
   readonly createKeyFile: Option.Option<boolean>
   /** Without it the operator endpoints refuse every request. */
@@ -100,6 +104,10 @@ export const loadServerConfig = (overrides: ConfigOverrides = {}) =>
       databaseUrl: yield* Config.option(Config.redacted("DATABASE_URL")),
       sqliteFile: Path.join(dataDir, "custos.sqlite"),
       keyFile,
+      blobDir: Path.resolve(
+        Option.getOrElse(yield* optionalString("CUSTOS_BLOB_DIR"), () => Path.join(dataDir, "blobs"))
+      ),
+      maxBlobBytes: yield* positive("CUSTOS_MAX_BLOB_BYTES", 4 * 1024 * 1024 * 1024),
       createKeyFile: yield* Config.option(Config.boolean("CUSTOS_CREATE_KEY_FILE")),
       operatorToken: yield* Config.option(Config.redacted("CUSTOS_OPERATOR_TOKEN")),
       behindTlsProxy,

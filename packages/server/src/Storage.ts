@@ -3,6 +3,8 @@
  * the SQL stores provide every port they have an implementation for. A port they do not provide yet is served from
  * memory, with a loud warning naming it at start: what it holds is lost when the process ends.
  */
+import { layerBlobStoreMemory } from "@custos/adapters/blobs/BlobStoreMemory"
+import { layerFsBlobStore } from "@custos/adapters/blobs/FsBlobStore"
 import { layerCredentialStoreMemory } from "@custos/adapters/memory/CredentialStoreMemory"
 import { layerMemoryStores } from "@custos/adapters/memory/MemoryStores"
 import { layerSessionStoreMemory } from "@custos/adapters/memory/SessionStoreMemory"
@@ -12,6 +14,7 @@ import { layerSqlStores } from "@custos/adapters/sql/SqlStores"
 import { AccessLogStore } from "@custos/core/ports/AccessLogStore"
 import { AccountKeyStore } from "@custos/core/ports/AccountKeyStore"
 import { AccountStore } from "@custos/core/ports/AccountStore"
+import { BlobStore } from "@custos/core/ports/BlobStore"
 import { CredentialStore } from "@custos/core/ports/CredentialStore"
 import { DeletedContentStore } from "@custos/core/ports/DeletedContentStore"
 import { DeviceStore } from "@custos/core/ports/DeviceStore"
@@ -35,12 +38,14 @@ export type StoragePorts =
   | CredentialStore
   | SessionStore
   | AccessLogStore
+  | BlobStore
 
 /** Every port in memory: the adapters' memory stores and the sign-in stores. Tests and demos. */
 export const layerMemoryStorage: Layer.Layer<StoragePorts> = Layer.mergeAll(
   layerMemoryStores,
   layerCredentialStoreMemory,
-  layerSessionStoreMemory
+  layerSessionStoreMemory,
+  layerBlobStoreMemory
 )
 
 /** `@custos/core/RecordStore` -> `RecordStore`. */
@@ -70,15 +75,24 @@ const warnMissing = (database: string) => (names: ReadonlyArray<string>) =>
       "these are kept in memory and LOST when the server stops (sign-ins and sessions included)"
   ).pipe(Effect.annotateLogs({ memoryPorts: names.join(",") }))
 
-/** The SQL stores over PostgreSQL (`DATABASE_URL`) or the SQLite file, with memory for what they lack. */
+/**
+ * The SQL stores over PostgreSQL (`DATABASE_URL`) or the SQLite file, blobs in a folder (`<data>/blobs` by default),
+ * with memory for what they lack.
+ */
 export const layerStorage = (
-  config: Pick<ServerConfig, "databaseUrl" | "sqliteFile">
-): Layer.Layer<StoragePorts, StoreError> =>
-  Option.match(config.databaseUrl, {
-    onSome: (url) => withMemoryFallback(layerSqlStores.pipe(Layer.provide(layerPgFromUrl(url))), warnMissing("PostgreSQL")),
+  config: Pick<ServerConfig, "databaseUrl" | "sqliteFile" | "blobDir">
+): Layer.Layer<StoragePorts, StoreError> => {
+  const blobs = layerFsBlobStore({ root: config.blobDir })
+  return Option.match(config.databaseUrl, {
+    onSome: (url) =>
+      withMemoryFallback(
+        Layer.merge(layerSqlStores.pipe(Layer.provide(layerPgFromUrl(url))), blobs),
+        warnMissing("PostgreSQL")
+      ),
     onNone: () =>
       withMemoryFallback(
-        layerSqlStores.pipe(Layer.provide(layerSqlite({ filename: config.sqliteFile }))),
+        Layer.merge(layerSqlStores.pipe(Layer.provide(layerSqlite({ filename: config.sqliteFile }))), blobs),
         warnMissing("SQLite")
       )
   })
+}

@@ -96,10 +96,10 @@ export const sweep = Command.make("sweep", { dataDir }, (options) =>
     runJobsOnce.pipe(Effect.flatMap((report) =>
       Console.log(
         `Purged ${report.purged} expired trash items, extended ${report.extended} receipts, ` +
-          `removed ${report.tombstonesRemoved} old tombstones`
+          `removed ${report.tombstonesRemoved} old tombstones, collected ${report.blobsCollected} unreferenced blobs`
       )
     ))
-  )).pipe(Command.withDescription("Run the trash sweeper and tombstone compaction once"))
+  )).pipe(Command.withDescription("Run the trash sweeper, tombstone compaction and blob collection once"))
 
 export const rotateKeys = Command.make("rotate-keys", { dataDir }, (options) =>
   withCustos(

@@ -5,6 +5,7 @@
 import { HttpApi, OpenApi } from "@effect/platform"
 import { AccountsApi } from "./Accounts.js"
 import { BackupsApi } from "./Backups.js"
+import { BlobsApi } from "./Blobs.js"
 import { MembershipApi } from "./Membership.js"
 import { OperatorApi } from "./Operator.js"
 import { PrivacyApi } from "./Privacy.js"
@@ -16,6 +17,7 @@ export class CustosApi extends HttpApi.make("custos")
   .add(AccountsApi)
   .add(SettingsApi)
   .add(SyncApi)
+  .add(BlobsApi)
   .add(TrashApi)
   .add(BackupsApi)
   .add(MembershipApi)
