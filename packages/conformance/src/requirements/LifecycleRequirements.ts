@@ -101,7 +101,9 @@ export const MembershipRequirements = [
     "MEM-004",
     "MUST",
     "§4.1.3(3)",
-    "A background sync earlier than the plan allows is refused with sync-too-soon and the time to retry; a sync the person asks for is not."
+    "A background sync earlier than the plan allows is refused with sync-too-soon and the time to retry; a sync the person asks for is not.",
+    // A sync that was let in stays open for two minutes (SyncPacing's window): the refusal shows only once it closed.
+    { capabilities: ["clock-control"] }
   )
 ] as const
 
