@@ -1,10 +1,11 @@
 import { layerEphemeralKeys } from "@custos/adapters/keys/EphemeralKeys"
 import { layerMemoryStores } from "@custos/adapters/memory/MemoryStores"
 import { Layer } from "effect"
-import { registerChecks } from "@custos/conformance/Check"
+import { registerChecks } from "@custos/conformance/Vitest"
 import { layerInProcessDriver } from "@custos/conformance/drivers/InProcessDriver"
 import { AccessChecks } from "@custos/conformance/suites/AccessChecks"
 import { InventoryChecks } from "@custos/conformance/suites/InventoryChecks"
+import { IsolationChecks } from "@custos/conformance/suites/IsolationChecks"
 import { EncryptionChecks } from "@custos/conformance/suites/EncryptionChecks"
 import { LifecycleChecks } from "@custos/conformance/suites/LifecycleChecks"
 import { SyncChecks } from "@custos/conformance/suites/SyncChecks"
@@ -22,4 +23,5 @@ registerChecks(target, "Sync requirements", SyncChecks)
 registerChecks(target, "Lifecycle requirements", LifecycleChecks)
 registerChecks(target, "Encryption requirements", EncryptionChecks)
 registerChecks(target, "Access log requirements", AccessChecks)
+registerChecks(target, "Isolation and copy requirements", IsolationChecks)
 registerChecks(target, "Sync invariants", syncInvariantChecks({ runs: 60, maxOps: 60 }))

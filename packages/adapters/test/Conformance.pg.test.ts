@@ -3,11 +3,12 @@
  * test). Every storage port is a SQL store, none is in memory: see `storageOver`. Never silently skipped in CI:
  * see `describePg`.
  */
-import { registerChecks } from "@custos/conformance/Check"
+import { registerChecks } from "@custos/conformance/Vitest"
 import { layerInProcessDriver } from "@custos/conformance/drivers/InProcessDriver"
 import { AccessChecks } from "@custos/conformance/suites/AccessChecks"
 import { EncryptionChecks } from "@custos/conformance/suites/EncryptionChecks"
 import { InventoryChecks } from "@custos/conformance/suites/InventoryChecks"
+import { IsolationChecks } from "@custos/conformance/suites/IsolationChecks"
 import { LifecycleChecks } from "@custos/conformance/suites/LifecycleChecks"
 import { SyncChecks } from "@custos/conformance/suites/SyncChecks"
 import { syncInvariantChecks } from "@custos/conformance/suites/SyncInvariants"
@@ -27,5 +28,6 @@ await describePg("PostgreSQL", () => {
   registerChecks(target, "Lifecycle requirements", LifecycleChecks)
   registerChecks(target, "Encryption requirements", EncryptionChecks)
   registerChecks(target, "Access log requirements", AccessChecks)
+  registerChecks(target, "Isolation and copy requirements", IsolationChecks)
   registerChecks(target, "Sync invariants", syncInvariantChecks({ runs: 15, maxOps: 40 }))
 })

@@ -2,11 +2,12 @@
  * The conformance requirements and the sync invariants against core over the SQL stores on SQLite (a database file
  * per test). Every storage port is a SQL store, none is in memory: see `storageOver`.
  */
-import { registerChecks } from "@custos/conformance/Check"
+import { registerChecks } from "@custos/conformance/Vitest"
 import { layerInProcessDriver } from "@custos/conformance/drivers/InProcessDriver"
 import { AccessChecks } from "@custos/conformance/suites/AccessChecks"
 import { EncryptionChecks } from "@custos/conformance/suites/EncryptionChecks"
 import { InventoryChecks } from "@custos/conformance/suites/InventoryChecks"
+import { IsolationChecks } from "@custos/conformance/suites/IsolationChecks"
 import { LifecycleChecks } from "@custos/conformance/suites/LifecycleChecks"
 import { SyncChecks } from "@custos/conformance/suites/SyncChecks"
 import { syncInvariantChecks } from "@custos/conformance/suites/SyncInvariants"
@@ -25,4 +26,5 @@ registerChecks(target, "Sync requirements", SyncChecks)
 registerChecks(target, "Lifecycle requirements", LifecycleChecks)
 registerChecks(target, "Encryption requirements", EncryptionChecks)
 registerChecks(target, "Access log requirements", AccessChecks)
+registerChecks(target, "Isolation and copy requirements", IsolationChecks)
 registerChecks(target, "Sync invariants", syncInvariantChecks({ runs: 15, maxOps: 40 }))

@@ -6,6 +6,11 @@ import { AccessRequirements } from "./requirements/AccessRequirements.js"
 import { EncryptionRequirements } from "./requirements/EncryptionRequirements.js"
 import { InventoryRequirements } from "./requirements/InventoryRequirements.js"
 import {
+  CopyRequirements,
+  IsolationRequirements,
+  OrganisationalRequirements
+} from "./requirements/IsolationRequirements.js"
+import {
   DeletionRequirements,
   GalleryRequirements,
   MembershipRequirements,
@@ -27,7 +32,10 @@ const all = [
   ...DeletionRequirements,
   ...GalleryRequirements,
   ...EncryptionRequirements,
-  ...AccessRequirements
+  ...AccessRequirements,
+  ...IsolationRequirements,
+  ...CopyRequirements,
+  ...OrganisationalRequirements
 ] as const
 
 export const Catalogue: ReadonlyArray<Requirement> = all

@@ -1,13 +1,12 @@
 /**
- * A check is one test of one requirement. `registerChecks` turns checks into vitest tests named after their
- * requirement ("SYNC-008 ..."); a check whose target lacks a capability is registered as skipped, with the reason
- * in its name, never as passed.
+ * A check is one test of one requirement, an Effect over the `Driver` port. The standalone runner (`Runner.ts`)
+ * runs checks without any test framework; `Vitest.ts` registers them as vitest tests named after their requirement.
+ * A check whose target lacks a capability is reported as not tested, with the reason, never as passed.
  */
-import { describe, it } from "@effect/vitest"
-import { Effect } from "effect"
+import type { Effect } from "effect"
 import { type KnownRequirementId, requirementById } from "./Catalogue.js"
 import type { Driver } from "./Driver.js"
-import type { Target } from "./Target.js"
+import type { Capability } from "./Requirement.js"
 
 export interface Check {
   readonly requirement: KnownRequirementId
@@ -27,14 +26,6 @@ export const testName = (c: Check) => {
   return `${r.id} [${r.level}] ${c.title ?? r.statement}`
 }
 
-export const registerChecks = (target: Target, suite: string, checks: ReadonlyArray<Check>) =>
-  describe(`${suite} on ${target.name}`, () => {
-    for (const c of checks) {
-      const missing = requirementById(c.requirement).capabilities.filter((cap) => !target.capabilities.has(cap))
-      if (missing.length > 0) {
-        it.skip(`${testName(c)} (not tested: the target does not offer ${missing.join(", ")})`, () => {})
-      } else {
-        it.effect(testName(c), () => c.run.pipe(Effect.provide(target.layer)), 30_000)
-      }
-    }
-  })
+/** The capabilities the check's requirement needs and the target does not offer. */
+export const missingCapabilities = (c: Check, offered: ReadonlySet<Capability>): ReadonlyArray<Capability> =>
+  requirementById(c.requirement).capabilities.filter((cap) => !offered.has(cap))

@@ -5,11 +5,12 @@
  * server would; checks that need to move the server's clock or look into its storage are registered as skipped.
  */
 import { layerEphemeralKeys } from "@custos/adapters/keys/EphemeralKeys"
-import { registerChecks } from "@custos/conformance/Check"
+import { registerChecks } from "@custos/conformance/Vitest"
 import { layerHttpDriver } from "@custos/conformance/drivers/HttpDriver"
 import { AccessChecks } from "@custos/conformance/suites/AccessChecks"
 import { EncryptionChecks } from "@custos/conformance/suites/EncryptionChecks"
 import { InventoryChecks } from "@custos/conformance/suites/InventoryChecks"
+import { IsolationChecks } from "@custos/conformance/suites/IsolationChecks"
 import { LifecycleChecks } from "@custos/conformance/suites/LifecycleChecks"
 import { SyncChecks } from "@custos/conformance/suites/SyncChecks"
 import { syncInvariantChecks } from "@custos/conformance/suites/SyncInvariants"
@@ -55,4 +56,5 @@ registerChecks(target, "Sync requirements", SyncChecks)
 registerChecks(target, "Lifecycle requirements", LifecycleChecks)
 registerChecks(target, "Encryption requirements", EncryptionChecks)
 registerChecks(target, "Access log requirements", AccessChecks)
+registerChecks(target, "Isolation and copy requirements", IsolationChecks)
 registerChecks(target, "Sync invariants", syncInvariantChecks({ runs: 5, maxOps: 25 }))

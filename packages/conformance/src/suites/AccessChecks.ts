@@ -3,7 +3,7 @@
  * about the openings of its content, through the driver only. The suite verifies the chain itself, as an account
  * would, from the documented encoding (`verifyChain` with its own SHA-256), and then asks the target's verdict.
  */
-import { assert } from "@effect/vitest"
+import { assert } from "../Assert.js"
 import { type AccessEntry, genesisHash, verifyChain } from "@custos/core/domain/AccessLog"
 import type { AccountId } from "@custos/core/domain/Ids"
 import { Effect } from "effect"

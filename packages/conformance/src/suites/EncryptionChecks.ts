@@ -1,7 +1,7 @@
 /**
  * Checks of the ENC-* requirements, through the storage probe: what the target keeps must not show content.
  */
-import { assert } from "@effect/vitest"
+import { assert } from "../Assert.js"
 import { Apps } from "@custos/core/domain/App"
 import { Effect } from "effect"
 import { type Check, check } from "../Check.js"

@@ -1,7 +1,7 @@
 /**
  * Checks of the INV-* requirements: the inventory a target publishes, and the payloads each app accepts.
  */
-import { assert } from "@effect/vitest"
+import { assert } from "../Assert.js"
 import { Apps } from "@custos/core/domain/App"
 import { Duration, Effect } from "effect"
 import { type Check, check } from "../Check.js"

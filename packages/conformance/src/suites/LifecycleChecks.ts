@@ -2,7 +2,7 @@
  * Checks of what deleting, turning sync off and a membership do: TRASH-*, RET-*, MEM-*, QUOTA-*, REGION-*, DEL-*.
  * Days pass on the target's clock (clock-control), never in real time.
  */
-import { assert } from "@effect/vitest"
+import { assert } from "../Assert.js"
 import { makeDeviceSyncClient } from "@custos/core/client/DeviceSyncClient"
 import { SyncTransport } from "@custos/core/client/SyncTransport"
 import { Apps } from "@custos/core/domain/App"

@@ -1,7 +1,7 @@
 /**
  * Checks of the SYNC-* requirements, written against the `Driver` port so they run on any target.
  */
-import { assert } from "@effect/vitest"
+import { assert } from "../Assert.js"
 import { makeDeviceSyncClient } from "@custos/core/client/DeviceSyncClient"
 import { SyncTransport } from "@custos/core/client/SyncTransport"
 import { DeviceId, RecordId } from "@custos/core/domain/Ids"

@@ -10,7 +10,7 @@
  *
  * Written against the `Driver` port and the device client, so it runs on any target.
  */
-import { assert } from "@effect/vitest"
+import { assert } from "../Assert.js"
 import { makeDeviceSyncClient } from "@custos/core/client/DeviceSyncClient"
 import { SyncTransport, TransportError } from "@custos/core/client/SyncTransport"
 import type { App } from "@custos/core/domain/App"
