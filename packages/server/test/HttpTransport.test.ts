@@ -3,7 +3,7 @@
  * converge; the server's refusals arrive as the classes the client handles (a background sync too soon is a skip),
  * and an answer the client cannot use (a revoked session) is a `TransportError`, with the change kept for later.
  */
-import { makeDeviceSyncClient } from "@custos/core/client/DeviceSyncClient"
+import { makeDeviceSyncClient, type SyncReport } from "@custos/core/client/DeviceSyncClient"
 import { makeHttpTransport } from "@custos/core/client/HttpTransport"
 import { SyncTransport } from "@custos/core/client/SyncTransport"
 import { RecordId } from "@custos/core/domain/Ids"
@@ -18,7 +18,7 @@ const device = (token: Redacted.Redacted<string> | string, prefix: string) =>
 
 const note = (title: string) => ({ kind: "note", title, body: "Milk", private: false })
 
-const asMap = (records: ReadonlyArray<{ readonly id: string; readonly state: string; readonly payload: unknown }>) =>
+const asMap = (records: ReadonlyArray<{ readonly id: string; readonly state: string; readonly payload?: unknown }>) =>
   Object.fromEntries(records.map((r) => [r.id, { state: r.state, payload: r.payload }]))
 
 describe("the device client over HTTP", () => {
@@ -63,7 +63,7 @@ describe("the device client over HTTP", () => {
       const { api, grant } = yield* signUp()
       yield* api.settings.update({ payload: { apps: { notes: true } } })
       const phone = yield* device(grant.token, "phone")
-      const done = yield* phone.sync("notes", { trigger: "background", network: "wifi" })
+      const done: SyncReport = yield* phone.sync("notes", { trigger: "background", network: "wifi" })
       assert.isUndefined(done.skipped)
       const next = yield* phone.nextSyncAt
       assert.isTrue(next._tag === "Some")
@@ -73,7 +73,7 @@ describe("the device client over HTTP", () => {
       yield* TestClock.adjust("3 minutes")
       const fresh = yield* device(grant.token, "phone-again")
       yield* fresh.put("notes", RecordId.make("n1"), note("later"))
-      const refused = yield* fresh.sync("notes", { trigger: "background", network: "wifi" })
+      const refused: SyncReport = yield* fresh.sync("notes", { trigger: "background", network: "wifi" })
       assert.strictEqual(refused.skipped, "too-early")
       assert.deepStrictEqual(yield* fresh.nextSyncAt, next)
       assert.strictEqual(yield* fresh.pendingCount("notes"), 1, "the change waits")
