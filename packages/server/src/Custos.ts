@@ -4,6 +4,7 @@
  */
 import { layerBlobService } from "@custos/core/services/BlobService"
 import { layerCoreServices } from "@custos/core/services/CoreServices"
+import { ExportService } from "@custos/core/services/ExportService"
 import { Layer } from "effect"
 import { Auth } from "./auth/Auth.js"
 import { PasswordHasher } from "./auth/PasswordHasher.js"
@@ -12,7 +13,7 @@ import { RateLimiter } from "./RateLimiter.js"
 export const layerCustos = (
   options: { readonly hasher?: Layer.Layer<PasswordHasher>; readonly maxBlobBytes?: number | undefined } = {}
 ) =>
-  Auth.layer.pipe(
+  Layer.merge(Auth.layer, ExportService.layer).pipe(
     Layer.provideMerge(layerBlobService({ maxBlobBytes: options.maxBlobBytes })),
     Layer.provideMerge(layerCoreServices),
     Layer.provideMerge(options.hasher ?? PasswordHasher.layer),

@@ -3,8 +3,9 @@
  * requests: everything of one data type, or the whole account (records, settings, devices, purchases, keys,
  * sign-in credentials and sessions). Both are permanent. And the account's access log (§4.1.5): every opening of
  * its content, read in pages and verified as a hash chain, optionally against a head the account kept from before.
+ * And the export: everything of the account as one streamed ZIP archive in open formats (`services/ExportService.ts`).
  */
-import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { AccessEntry, AccessLogVerdict } from "../domain/AccessLog.js"
 import { AppPolicy, DataTypeEntry, DataTypeId } from "../domain/Inventory.js"
@@ -75,6 +76,14 @@ export class PrivacyApi extends HttpApiGroup.make("privacy")
       .annotate(
         OpenApi.Summary,
         "Verify the account's access log chain; with a head kept from before, also that it was not cut or rewritten"
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("export", "/privacy/export")
+      .addSuccess(HttpApiSchema.Uint8Array({ contentType: "application/zip" }))
+      .annotate(
+        OpenApi.Summary,
+        "Download all of the account's data as one ZIP archive (vCard, iCalendar, JSON and the original media files)"
       )
   )
   .middlewareEndpoints(Authentication)

@@ -1,14 +1,17 @@
 /**
  * Handlers of the privacy group. The access log is the signed-in account's own. Deleting the account also removes its sign-in credentials and sessions, after
- * everything else of it is gone; repeating a deletion that failed half-way finishes it.
+ * everything else of it is gone; repeating a deletion that failed half-way finishes it. The export streams the
+ * archive as it is made; a failure after the first byte can only break the response off, and the archive then
+ * lacks its central directory, so no reader takes it for whole.
  */
 import { Inventory, Policies } from "@custos/core/domain/Inventory"
 import { CustosApi } from "@custos/core/protocol/CustosApi"
 import { CurrentSession } from "@custos/core/protocol/Security"
 import { AccessLog } from "@custos/core/services/AccessLog"
+import { ExportService } from "@custos/core/services/ExportService"
 import { PrivacyService } from "@custos/core/services/PrivacyService"
-import { HttpApiBuilder } from "@effect/platform"
-import { Effect } from "effect"
+import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
+import { Effect, Stream } from "effect"
 import { Auth } from "../auth/Auth.js"
 import { asSessionDevice } from "./Accessors.js"
 import { observe } from "./Observe.js"
@@ -18,6 +21,7 @@ export const PrivacyLive = HttpApiBuilder.group(CustosApi, "privacy", (handlers)
     const privacy = yield* PrivacyService
     const auth = yield* Auth
     const accessLog = yield* AccessLog
+    const exporter = yield* ExportService
     return handlers
       .handle("inventory", () => Effect.succeed(Inventory))
       .handle("policies", () => Effect.succeed(Object.values(Policies)))
@@ -33,6 +37,24 @@ export const PrivacyLive = HttpApiBuilder.group(CustosApi, "privacy", (handlers)
                 ? { index: urlParams.anchorIndex, hash: urlParams.anchorHash }
                 : undefined
             })
+          ),
+          observe
+        ))
+      .handle("export", () =>
+        CurrentSession.pipe(
+          Effect.flatMap((s) => exporter.archive(s.accountId)),
+          Effect.map((archive) =>
+            HttpServerResponse.stream(
+              archive.stream.pipe(Stream.tapError((error) => Effect.logError("An export broke off", error))),
+              {
+                status: 200,
+                contentType: "application/zip",
+                headers: {
+                  "content-disposition": `attachment; filename="${archive.fileName}"`,
+                  "cache-control": "no-store"
+                }
+              }
+            )
           ),
           observe
         ))
