@@ -23,6 +23,7 @@ import { BackupsLive } from "./http/Backups.js"
 import { BlobsLive } from "./http/Blobs.js"
 import { MembershipLive } from "./http/Membership.js"
 import { OperatorLive } from "./http/Operator.js"
+import { isPortalPath, layerPortal, portalCsp } from "./http/Portal.js"
 import { PrivacyLive } from "./http/Privacy.js"
 import { SettingsLive } from "./http/Settings.js"
 import { SyncLive } from "./http/Sync.js"
@@ -69,7 +70,7 @@ export const guard = (options: HttpOptions) => {
         "referrer-policy": "no-referrer",
         "cross-origin-opener-policy": "same-origin",
         "cross-origin-resource-policy": "same-origin",
-        "content-security-policy": path === docsPath ? docsCsp : apiCsp,
+        "content-security-policy": path === docsPath ? docsCsp : isPortalPath(path) ? portalCsp : apiCsp,
         ...(hsts ? { "strict-transport-security": "max-age=63072000; includeSubDomains" } : {}),
         ...(path.startsWith("/v1/") ? { "cache-control": "no-store" } : {})
       }
@@ -156,10 +157,11 @@ export const layerApi = (options: HttpOptions) =>
     Layer.provide(layerOperatorAuthentication(options.operatorToken))
   )
 
-/** Serves the API, its OpenAPI document and the docs UI on the `HttpServer` in context. */
+/** Serves the API, its OpenAPI document, the docs UI and the web portal on the `HttpServer` in context. */
 export const layerHttp = (options: HttpOptions) =>
   HttpApiBuilder.serve((app) => HttpMiddleware.logger(guard(options)(app))).pipe(
     Layer.provide(HttpApiSwagger.layer({ path: docsPath })),
+    Layer.provide(layerPortal()),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: openApiPath })),
     Layer.provide(layerApi(options))
   )
