@@ -7,6 +7,7 @@
  * account's access log first (§4.1.5), as one opening of all the account's purchases (`purchase-list`).
  */
 import { Context, Duration, Effect, Layer, Schema } from "effect"
+import type { AccessPurpose } from "../domain/AccessLog.js"
 import type { AccountNotFound, PurchaseExists } from "../domain/Errors.js"
 import { InvalidPurchase } from "../domain/Errors.js"
 import type { AccountId } from "../domain/Ids.js"
@@ -84,7 +85,11 @@ export const bestTrashDaysDuring = (
 
 export class MembershipService extends Context.Tag("@custos/core/MembershipService")<MembershipService, {
   readonly status: (accountId: AccountId) => Effect.Effect<MembershipStatus, AccountNotFound | StoreError>
-  readonly purchases: (accountId: AccountId) => Effect.Effect<ReadonlyArray<Purchase>, AccountNotFound | StoreError>
+  /** The account's purchases, opened (and logged) for `purpose`: `purchase-list` unless another is named. */
+  readonly purchases: (
+    accountId: AccountId,
+    purpose?: AccessPurpose
+  ) => Effect.Effect<ReadonlyArray<Purchase>, AccountNotFound | StoreError>
   /** Records a purchase (an operator's act); returns the status it leads to. */
   readonly recordPurchase: (
     input: RecordPurchase
@@ -127,10 +132,10 @@ export class MembershipService extends Context.Tag("@custos/core/MembershipServi
           Effect.mapError(sealingFailure("MembershipService.openPurchase"))
         )
 
-      const openPurchases = (accountId: AccountId, stored: ReadonlyArray<StoredPurchase>) =>
+      const openPurchases = (accountId: AccountId, stored: ReadonlyArray<StoredPurchase>, purpose: AccessPurpose) =>
         accessLog.write({
           accountId,
-          purpose: "purchase-list",
+          purpose,
           app: "membership",
           recordIds: stored.map((p) => RecordId.make(p.id))
         }).pipe(Effect.zipRight(Effect.forEach(stored, openPurchase)))
@@ -185,10 +190,10 @@ export class MembershipService extends Context.Tag("@custos/core/MembershipServi
 
       return {
         status: (accountId) => accounts.get(accountId).pipe(Effect.zipRight(statusOf(accountId))),
-        purchases: (accountId) =>
+        purchases: (accountId, purpose = "purchase-list") =>
           accounts.get(accountId).pipe(
             Effect.zipRight(store.purchases(accountId)),
-            Effect.flatMap((stored) => openPurchases(accountId, stored))
+            Effect.flatMap((stored) => openPurchases(accountId, stored, purpose))
           ),
         recordPurchase,
         trashDaysOwed,
