@@ -391,4 +391,123 @@ browserTest(title, () => {
       assert.strictEqual(notes.changes.find((r) => r.id === "spare")?.state, "active")
       assert.strictEqual((yield* person.api.trash.list({ urlParams: {} })).items.length, 0)
     }).pipe(Effect.scoped, Effect.provide(layerTestServer())), { timeout: 240_000 })
+
+  it.live("works with the keyboard alone: sign in, move between sections, open and download a photo, restore, toggle", () =>
+    Effect.gen(function*() {
+      const person = yield* seed
+      const browser = yield* launch
+      const { origin } = person
+      const result = yield* Effect.promise(async () => {
+        const { context, page, requests, errors } = await watched(browser, { viewport: { width: 1280, height: 900 } })
+        const focused = () => page.evaluate(() => {
+          const el = document.activeElement
+          return `${el?.tagName.toLowerCase()}|${el?.id ?? ""}|${el?.getAttribute("aria-label") ?? el?.textContent?.trim() ?? ""}`
+        })
+        /** Presses Tab (or Shift+Tab) until the focused element matches, at most 60 times. */
+        const tabTo = async (pattern: RegExp, key = "Tab") => {
+          for (let i = 0; i < 60; i++) {
+            await page.keyboard.press(key)
+            if (pattern.test(await focused())) return
+          }
+          throw new Error(`no element matching ${pattern} could be reached with ${key}`)
+        }
+
+        await page.goto(`${origin}/`)
+        await page.waitForSelector("#login")
+        const startFocus = await focused()
+        await page.keyboard.type(person.loginName)
+        await page.keyboard.press("Tab")
+        await page.keyboard.type(person.password)
+        await page.keyboard.press("Enter")
+        await page.waitForSelector("#gallery-grid .tile")
+
+        // Into the gallery: the first tile opens the full view; the download button is reachable; Escape closes it.
+        await tabTo(/^button\|\|Open Photo Sunset\.png/)
+        await page.keyboard.press("Enter")
+        await page.waitForSelector("#viewer[open] img.full")
+        await tabTo(/^button\|\|Download$/, "Shift+Tab")
+        const [download] = await Promise.all([page.waitForEvent("download"), page.keyboard.press("Enter")])
+        const downloadedName = download.suggestedFilename()
+        await page.keyboard.press("Escape")
+        const viewerClosed = await page.evaluate(() => !document.getElementById("viewer").open)
+
+        // To the trash through the navigation, and restore the note.
+        await tabTo(/^a\|\|Trash$/, "Shift+Tab")
+        await page.keyboard.press("Enter")
+        await page.waitForSelector("tr[data-id=spare]")
+        const headingFocused = await page.evaluate(() => document.activeElement?.tagName === "H1")
+        await tabTo(/^button\|\|Restore Spare key/)
+        await page.keyboard.press("Enter")
+        await page.waitForFunction(() => /The trash is empty/.test(document.getElementById("trash-summary")?.textContent ?? ""))
+
+        // Sync settings: turn notes off with Space, read the consequence, confirm with the keyboard.
+        await tabTo(/^a\|\|Sync settings$/, "Shift+Tab")
+        await page.keyboard.press("Enter")
+        await page.waitForSelector("#sync-notes")
+        await tabTo(/^input\|sync-notes\|/)
+        await page.keyboard.press("Space")
+        await page.waitForSelector("#confirm[open]")
+        const dialogFocus = await focused()
+        const consequence = await page.locator("#confirm-text").innerText()
+        await page.keyboard.press("Tab")
+        await page.keyboard.press("Enter")
+        await page.waitForFunction(() => /^Saved/.test(document.getElementById("status")?.textContent ?? ""))
+        await shot(page, "08-keyboard-settings")
+        await context.close()
+        return { requests, errors, startFocus, downloadedName, viewerClosed, headingFocused, dialogFocus, consequence }
+      })
+      assert.match(result.startFocus, /^input\|login\|/)
+      assert.strictEqual(result.downloadedName, "Sunset.png")
+      assert.isTrue(result.viewerClosed)
+      assert.isTrue(result.headingFocused, "a new section moves the focus to its heading")
+      assert.match(result.dialogFocus, /^button\|confirm-cancel\|/, "a confirmation starts on Cancel")
+      assert.include(result.consequence, "what is already in the cloud is kept")
+      assertSameOrigin(result.requests, origin)
+      assert.deepStrictEqual(result.errors, [])
+
+      const notes = yield* person.api.sync.changes({ path: { app: "notes" }, urlParams: {} })
+      assert.strictEqual(notes.changes.find((r) => r.id === "spare")?.state, "active")
+      assert.isFalse((yield* person.api.settings.get()).enabled.includes("notes"))
+    }).pipe(Effect.scoped, Effect.provide(layerTestServer())), { timeout: 240_000 })
+
+  it.live("fits a phone's 390 px wide screen in every section, without scrolling sideways", () =>
+    Effect.gen(function*() {
+      const person = yield* seed
+      const browser = yield* launch
+      const { origin } = person
+      const sections = [
+        "gallery", "apps/contacts", "apps/messages", "apps/wifi", "apps/home-screen", "settings", "trash",
+        "membership", "privacy", "devices"
+      ]
+      const result = yield* Effect.promise(async () => {
+        const { context, page, requests, errors } = await watched(browser, {
+          viewport: { width: 390, height: 844 },
+          deviceScaleFactor: 2,
+          isMobile: true,
+          hasTouch: true
+        })
+        await signIn(page, origin, person.loginName, person.password)
+        const widths: Record<string, number> = {}
+        for (const section of sections) {
+          await page.goto(`${origin}/#/${section}`)
+          await page.waitForFunction(() => document.querySelector("main h1") !== null &&
+            document.querySelector("main")?.textContent?.includes("Loading") === false)
+          widths[section] = await page.evaluate(() => document.documentElement.scrollWidth)
+          await shot(page, `phone-${section.replace("/", "-")}`)
+        }
+        await page.goto(`${origin}/#/gallery`)
+        await page.locator("#gallery-grid .thumb").first().tap()
+        await page.waitForSelector("#viewer[open] img.full")
+        const viewerWidth = await page.evaluate(() => document.getElementById("viewer").getBoundingClientRect().width)
+        await shot(page, "phone-photo")
+        await context.close()
+        return { requests, errors, widths, viewerWidth }
+      })
+      for (const section of sections) {
+        assert.isAtMost(result.widths[section]!, 390, `${section} fits the screen's width`)
+      }
+      assert.isAtMost(result.viewerWidth, 390)
+      assertSameOrigin(result.requests, origin)
+      assert.deepStrictEqual(result.errors, [])
+    }).pipe(Effect.scoped, Effect.provide(layerTestServer())), { timeout: 240_000 })
 })
