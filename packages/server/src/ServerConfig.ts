@@ -34,6 +34,8 @@ export interface ServerConfig {
   readonly authRateLimitPerMinute: number
   /** How often `serve` runs the trash sweeper and tombstone compaction. */
   readonly jobIntervalMinutes: number
+  /** Conformance mode: the clock hook of `ConformanceClock.ts` is mounted; loopback only. */
+  readonly conformance: boolean
 }
 
 /** Flags given on the command line; each overrides its environment variable. */
@@ -41,6 +43,7 @@ export interface ConfigOverrides {
   readonly host?: string | undefined
   readonly port?: number | undefined
   readonly dataDir?: string | undefined
+  readonly conformance?: boolean | undefined
 }
 
 export class InsecureListener extends Schema.TaggedError<InsecureListener>()("InsecureListener", {
@@ -51,6 +54,16 @@ export class InsecureListener extends Schema.TaggedError<InsecureListener>()("In
     return `Custos will not serve plain HTTP on ${this.host}, which is not a loopback address: give it a TLS ` +
       "certificate (CUSTOS_TLS_CERT and CUSTOS_TLS_KEY), or set CUSTOS_BEHIND_TLS_PROXY=true if a proxy in front " +
       "of it terminates TLS"
+  }
+}
+
+export class ConformanceOffLoopback extends Schema.TaggedError<ConformanceOffLoopback>()("ConformanceOffLoopback", {
+  host: Schema.String
+}) {
+  readonly code = "conformance-off-loopback"
+  override get message() {
+    return `Custos will not start in conformance mode on ${this.host}: its clock hook lets anyone who reaches it ` +
+      "move the server's time, so conformance mode listens on a loopback address only (127.0.0.1 or ::1)"
   }
 }
 
@@ -88,6 +101,11 @@ export const loadServerConfig = (overrides: ConfigOverrides = {}) =>
     const tls = Option.all({ certFile, keyFile: tlsKeyFile }).pipe(
       Option.map(({ certFile, keyFile }) => ({ certFile: Path.resolve(certFile), keyFile: Path.resolve(keyFile) }))
     )
+    const conformance = overrides.conformance === true ||
+      (yield* Config.boolean("CUSTOS_CONFORMANCE").pipe(Config.withDefault(false)))
+    if (conformance && !isLoopback(host)) {
+      return yield* new ConformanceOffLoopback({ host })
+    }
     const behindTlsProxy = yield* Config.boolean("CUSTOS_BEHIND_TLS_PROXY").pipe(Config.withDefault(false))
     if (!isLoopback(host) && Option.isNone(tls) && !behindTlsProxy) {
       return yield* new InsecureListener({ host })
@@ -115,7 +133,8 @@ export const loadServerConfig = (overrides: ConfigOverrides = {}) =>
       maxBodyBytes: yield* positive("CUSTOS_MAX_BODY_BYTES", 8 * 1024 * 1024),
       rateLimitPerMinute: yield* positive("CUSTOS_RATE_LIMIT_PER_MINUTE", 600),
       authRateLimitPerMinute: yield* positive("CUSTOS_AUTH_RATE_LIMIT_PER_MINUTE", 20),
-      jobIntervalMinutes: yield* positive("CUSTOS_JOB_INTERVAL_MINUTES", 5)
+      jobIntervalMinutes: yield* positive("CUSTOS_JOB_INTERVAL_MINUTES", 5),
+      conformance
     }
     return config
   })

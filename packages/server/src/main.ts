@@ -14,6 +14,7 @@ import { Console, Duration, Effect, Layer, Option } from "effect"
 import * as Fs from "node:fs"
 import * as NodeHttp from "node:http"
 import * as NodeHttps from "node:https"
+import { conformanceClockPath, layerConformanceClockRoutes, layerShiftableClock } from "./ConformanceClock.js"
 import { docsPath, layerHttp } from "./Http.js"
 import { runJobsForever, runJobsOnce } from "./Jobs.js"
 import { layerServerCustos, warnAboutKeyPlacement } from "./Runtime.js"
@@ -32,14 +33,22 @@ const dataDir = Options.directory("data-dir").pipe(
   Options.optional
 )
 
+const conformance = Options.boolean("conformance").pipe(
+  Options.withDescription(
+    "Conformance mode: mount the clock hook for the conformance suite (CUSTOS_CONFORMANCE); loopback addresses only"
+  )
+)
+
 const overridesOf = (options: {
   readonly host?: Option.Option<string>
   readonly port?: Option.Option<number>
   readonly dataDir: Option.Option<string>
+  readonly conformance?: boolean
 }): ConfigOverrides => ({
   host: options.host === undefined ? undefined : Option.getOrUndefined(options.host),
   port: options.port === undefined ? undefined : Option.getOrUndefined(options.port),
-  dataDir: Option.getOrUndefined(options.dataDir)
+  dataDir: Option.getOrUndefined(options.dataDir),
+  conformance: options.conformance
 })
 
 const layerNodeServer = (config: ServerConfig) =>
@@ -65,14 +74,22 @@ const announce = (config: ServerConfig) =>
     yield* Console.log(`Data: ${Option.isSome(config.databaseUrl) ? "PostgreSQL (DATABASE_URL)" : config.sqliteFile}`)
   }))
 
-export const serve = Command.make("serve", { host, port, dataDir }, (options) =>
+export const serve = Command.make("serve", { host, port, dataDir, conformance }, (options) =>
   Effect.gen(function*() {
     const config = yield* loadServerConfig(overridesOf(options))
     yield* warnAboutKeyPlacement(config)
     const jobs = Layer.scopedDiscard(Effect.forkScoped(runJobsForever(Duration.minutes(config.jobIntervalMinutes))))
-    const app = Layer.mergeAll(layerHttp(config), jobs, announce(config)).pipe(
-      Layer.provide(layerServerCustos(config)),
-      Layer.provide(layerNodeServer(config))
+    const assemble = <R>(http: Layer.Layer<never, never, R>) =>
+      Layer.mergeAll(http, jobs, announce(config)).pipe(
+        Layer.provide(layerServerCustos(config)),
+        Layer.provide(layerNodeServer(config))
+      )
+    if (!config.conformance) return yield* Layer.launch(assemble(layerHttp(config)))
+    // The whole server, its jobs included, runs on the clock the hook moves.
+    const routes = layerConformanceClockRoutes(config.operatorToken)
+    const app = assemble(layerHttp(config).pipe(Layer.provide(routes))).pipe(
+      Layer.merge(Layer.effectDiscard(Console.log(`Conformance mode: the clock hook is at ${conformanceClockPath}`))),
+      Layer.provide(layerShiftableClock)
     )
     return yield* Layer.launch(app)
   })).pipe(Command.withDescription("Run the Custos server, with the trash sweeper and compaction in the background"))

@@ -1,8 +1,9 @@
 /**
  * The conformance suite over HTTP: the reference server on a loopback port (memory storage, a master key that lives
  * as long as the test, a cheap scrypt setting, an operator token), checked through the HTTP driver and the typed
- * client only. A fresh server per check, so checks share nothing. Everything runs on the real clock, as a deployed
- * server would; checks that need to move the server's clock or look into its storage are registered as skipped.
+ * client only. A fresh server per check, so checks share nothing. The server runs in conformance mode: on the real
+ * clock plus an offset that the suite moves through the clock hook (`ConformanceClock.ts`), so the clock-control
+ * checks run too; the checks that look into storage are registered as skipped.
  */
 import { layerEphemeralKeys } from "@custos/adapters/keys/EphemeralKeys"
 import { registerChecks } from "@custos/conformance/Vitest"
@@ -20,23 +21,32 @@ import { NodeHttpServer } from "@effect/platform-node"
 import { Clock, Effect, Layer } from "effect"
 import * as NodeHttp from "node:http"
 import { PasswordHasher } from "../src/auth/PasswordHasher.js"
+import { layerConformanceClockRoutes, layerShiftableClock } from "../src/ConformanceClock.js"
 import { layerCustos } from "../src/Custos.js"
 import { layerHttp } from "../src/Http.js"
 import { layerMemoryStorage } from "../src/Storage.js"
 import { operatorToken, testOptions } from "./support.js"
 
 const layerServer = layerHttp(testOptions).pipe(
+  Layer.provide(layerConformanceClockRoutes(testOptions.operatorToken)),
   Layer.provide(layerCustos({ hasher: PasswordHasher.layerWith({ log2N: 10, r: 8, p: 1 }) })),
   Layer.provide(layerMemoryStorage),
   Layer.provide(layerEphemeralKeys),
-  Layer.provideMerge(NodeHttpServer.layer(() => NodeHttp.createServer(), { port: 0, host: "127.0.0.1" }))
+  Layer.provideMerge(NodeHttpServer.layer(() => NodeHttp.createServer(), { port: 0, host: "127.0.0.1" })),
+  // Conformance mode: the server runs on a clock the suite moves through the clock hook.
+  Layer.provide(layerShiftableClock)
 )
 
 const layerDriver = Layer.unwrapEffect(
   Effect.map(HttpServer.HttpServer, (server) => {
     const address = server.address
     if (address._tag !== "TcpAddress") throw new Error("the test server listens on TCP")
-    return layerHttpDriver({ name: "reference server over HTTP", baseUrl: `http://127.0.0.1:${address.port}`, operatorToken })
+    return layerHttpDriver({
+      name: "reference server over HTTP",
+      baseUrl: `http://127.0.0.1:${address.port}`,
+      operatorToken,
+      clockControl: true
+    })
   })
 ).pipe(
   Layer.provide(layerServer),
@@ -47,7 +57,7 @@ const layerDriver = Layer.unwrapEffect(
 
 const target: Target = {
   name: "the reference server over HTTP",
-  capabilities: new Set(["region-browser", "admin-purchases"]),
+  capabilities: new Set(["region-browser", "admin-purchases", "clock-control"]),
   layer: layerDriver
 }
 

@@ -11,12 +11,14 @@
  * - Deleting an account revokes its sessions, so the server answers a later call 401 rather than "no such account".
  *   When a session is refused, the driver signs in again; if the login no longer signs in either, the account is
  *   gone as far as anyone outside can tell, and the call fails with `account-not-found`.
- * - `now` is the suite's own clock: over the network the target's clock cannot be read, so the two are assumed to
+ * - With `clockControl`, `now` and `advanceClock` use the target's conformance clock hook (`GET` and `POST
+ *   /v1/conformance/clock`, see the README's Conformance section), with the operator token when there is one.
+ * - Without it, `now` is the suite's own clock: over the network the target's clock cannot be read, so the two are assumed to
  *   agree (they do for a server in the same process).
  *
- * Capabilities: `region-browser` (unless told the server does not serve those regions) and, with the operator
- * token, `admin-purchases`. Not `clock-control` or `storage-probe`: the protocol can neither move a server's clock
- * nor show its storage.
+ * Capabilities: `region-browser` (unless told the server does not serve those regions), with the operator token
+ * `admin-purchases`, and `clock-control` when the target says it offers the clock hook. Not `storage-probe`: the
+ * protocol cannot show a server's storage.
  */
 import { SyncTransport, TransportError } from "@custos/core/client/SyncTransport"
 import type { AccessEntry } from "@custos/core/domain/AccessLog"
@@ -27,7 +29,7 @@ import { SyncSettingsPatch } from "@custos/core/domain/SyncSettings"
 import { SettingsChange } from "@custos/core/protocol/Settings"
 import { CustosApi } from "@custos/core/protocol/CustosApi"
 import { HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
-import { Clock, Effect, Layer, Option, Redacted, Schema } from "effect"
+import { Clock, Duration, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { Driver, type TargetError } from "../Driver.js"
 import type { Capability } from "../Requirement.js"
 
@@ -39,7 +41,14 @@ export interface HttpDriverOptions {
   readonly operatorToken?: string | undefined
   /** Whether the server serves accounts in the regions where browser sync is offered (default: it does). */
   readonly regionBrowser?: boolean | undefined
+  /** Whether the server offers the conformance clock hook at `/v1/conformance/clock` (default: it does not). */
+  readonly clockControl?: boolean | undefined
 }
+
+/** Where a target offers its clock hook, relative to its base URL. */
+export const conformanceClockPath = "/v1/conformance/clock"
+
+const ClockAnswer = Schema.Struct({ now: Schema.Number })
 
 const makeClient = (baseUrl: string, token?: Redacted.Redacted<string> | string) =>
   HttpApiClient.make(CustosApi, {
@@ -109,6 +118,21 @@ export const layerHttpDriver = (options: HttpDriverOptions) =>
       const capabilities = new Set<Capability>()
       if (options.regionBrowser !== false) capabilities.add("region-browser")
       if (operator !== undefined) capabilities.add("admin-purchases")
+      if (options.clockControl === true) capabilities.add("clock-control")
+
+      /** A call of the clock hook, answered `{ now }`; any other answer is the target's error. */
+      const clockHook = (request: HttpClientRequest.HttpClientRequest) =>
+        Effect.gen(function*() {
+          const authorized = options.operatorToken === undefined
+            ? request
+            : HttpClientRequest.bearerToken(request, options.operatorToken)
+          const response = yield* http.execute(authorized)
+          const body = yield* response.json
+          if (response.status !== 200) return yield* Effect.fail(toTargetError(body))
+          return (yield* Schema.decodeUnknown(ClockAnswer)(body)).now
+        }).pipe(Effect.mapError((e) => (typeof e === "object" && e !== null && "message" in e && !("cause" in e)
+          ? e as TargetError
+          : toTargetError(e))))
 
       const lift = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, TargetError, R> =>
         Effect.mapError(effect, toTargetError)
@@ -278,8 +302,17 @@ export const layerHttpDriver = (options: HttpDriverOptions) =>
               )
             )),
         verifyAccessLog: (account) => as(account, ({ client: c }) => c.privacy.verifyAccessLog({ urlParams: {} })),
-        now: Clock.currentTimeMillis,
-        advanceClock: () => notOffered("moving the server's clock")
+        now: options.clockControl === true
+          ? clockHook(HttpClientRequest.get(`${options.baseUrl}${conformanceClockPath}`))
+          : Clock.currentTimeMillis,
+        advanceClock: (by) =>
+          options.clockControl === true
+            ? clockHook(
+              HttpClientRequest.post(`${options.baseUrl}${conformanceClockPath}`).pipe(
+                HttpClientRequest.bodyUnsafeJson({ advanceMs: Math.ceil(Duration.toMillis(Duration.decode(by))) })
+              )
+            ).pipe(Effect.asVoid)
+            : notOffered("moving the server's clock")
       })
     })
   )
