@@ -6,6 +6,8 @@
 import { createRequire } from "node:module"
 
 export interface RawSqliteStatement {
+  /** Whether the statement returns rows. */
+  readonly reader: boolean
   run(...params: ReadonlyArray<unknown>): unknown
   all(...params: ReadonlyArray<unknown>): Array<Record<string, unknown>>
 }

@@ -77,10 +77,29 @@ export const makeRecordStoreMemory = Effect.sync(() => {
             writes.set(key, stored)
             return stored
           }),
+        getMany: (app, ids) =>
+          Effect.sync(() => {
+            const found = new Map<RecordId, StoredRecord>()
+            for (const id of ids) {
+              const key = keyOf(app, id)
+              const record = writes.get(key) ?? state.records.get(key)
+              if (record !== undefined) found.set(id, record)
+            }
+            return found
+          }),
         recallMutation: (mutationId) =>
           Effect.sync(() =>
             Option.fromNullable((remembered.get(mutationId) ?? state.mutations.get(mutationId))?.mutation)
           ),
+        recallMutations: (ids) =>
+          Effect.sync(() => {
+            const found = new Map<MutationId, RememberedMutation>()
+            for (const id of ids) {
+              const entry = remembered.get(id) ?? state.mutations.get(id)
+              if (entry !== undefined) found.set(id, entry.mutation)
+            }
+            return found
+          }),
         rememberMutation: (mutation, at) => Effect.sync(() => void remembered.set(mutation.mutationId, { mutation, at }))
       }
       return work(tx).pipe(Effect.tap(() =>

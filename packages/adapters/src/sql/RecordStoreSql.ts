@@ -8,16 +8,24 @@
  * (DESIGN.md "Sync"). A failed transaction rolls back and leaves nothing, not even a used `seq`.
  *
  * Records keep plain columns; `blobs` and the remembered outcome are JSON text, decoded with their Schemas on read.
+ *
+ * A transaction keeps its writes until its work is done and then stores them with a few statements, however many
+ * there were: one UPDATE of the head to the last `seq` it handed out, one multi-row upsert of the records' latest
+ * states and one multi-row insert into the mutation log (chunks of `rowsPerStatement`). Holding the lock, it numbers
+ * its writes itself from the head it locked. What it read or wrote is remembered for its own later reads, and
+ * `getMany` and `recallMutations` read many ids with one statement, so a push of 500 mutations costs a handful of
+ * statements instead of seven per mutation. Before any other operation of this store runs inside the transaction
+ * (a read through the port, a nested transaction), the kept writes are stored, so every read still sees them.
  */
 import { App } from "@custos/core/domain/App"
-import type { AccountId } from "@custos/core/domain/Ids"
+import type { AccountId, MutationId, RecordId } from "@custos/core/domain/Ids"
 import { Applied, RememberedMutation } from "@custos/core/domain/Mutation"
 import { RecordState, StoredRecord } from "@custos/core/domain/Record"
 import { RecordStore, type RecordTx } from "@custos/core/ports/RecordStore"
 import type { StoreError } from "@custos/core/ports/StoreError"
 import * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
-import { Effect, Layer, Option, Schema } from "effect"
+import { Effect, FiberRef, Layer, Option, Schema } from "effect"
 import { changesStatement, dueStatement } from "./internal/recordQueries.js"
 import { Int64, lockAccount, makeExclusive, readHeads, storeStep, transactionStep } from "./internal/sqlStore.js"
 import { layerMigrations } from "./SqlMigrations.js"
@@ -125,17 +133,41 @@ const DueFromRow = Schema.transform(
 
 const UsageRow = Schema.Struct({ records: Int64, bytes: Int64 })
 const CompactRow = Schema.Struct({ removed: Int64, top: Schema.NullOr(Int64) })
-const SeqRow = Schema.Struct({ head: Int64 })
 const DeleteRow = Schema.Struct({ removed: Int64 })
 
+/** Rows one multi-row statement writes or ids one `IN` list reads: 13 parameters a record, within every limit. */
+export const rowsPerStatement = 500
+
 interface TxState {
+  readonly accountId: AccountId
   failure: StoreError | undefined
   wrote: boolean
+  /** The last `seq` handed out; the head row is set to it when the writes are stored. */
+  head: number
+  /** What the transaction knows of records (`null`: there is none), by `app` and id. */
+  readonly records: Map<string, StoredRecord | null>
+  readonly mutations: Map<MutationId, RememberedMutation | null>
+  /** Rows not stored yet: the latest state of each record written, each mutation remembered. */
+  readonly pendingRecords: Map<string, typeof RecordRow.Encoded>
+  readonly pendingMutations: Map<
+    MutationId,
+    typeof MutationRow.Encoded & { readonly account_id: string; readonly at: number }
+  >
+}
+
+const keyOf = (app: App, id: string) => `${app}\u0000${id}`
+
+const chunksOf = <A>(items: ReadonlyArray<A>): Array<ReadonlyArray<A>> => {
+  const chunks: Array<ReadonlyArray<A>> = []
+  for (let at = 0; at < items.length; at += rowsPerStatement) chunks.push(items.slice(at, at + rowsPerStatement))
+  return chunks
 }
 
 const decodeRecords = Schema.decodeUnknown(Schema.Array(RecordFromRow))
+const decodeMutations = Schema.decodeUnknown(Schema.Array(MutationFromRow))
 const decodeRecord = (rows: ReadonlyArray<unknown>) =>
   rows.length === 0 ? Effect.succeedNone : Effect.asSome(Schema.decodeUnknown(RecordFromRow)(rows[0]))
+const decodeStored = Schema.decodeUnknown(StoredRecord)
 const encodeRecord = Schema.encode(RecordFromRow)
 const encodeMutation = Schema.encode(MutationFromRow)
 
@@ -148,30 +180,16 @@ export const make = Effect.gen(function*() {
       Effect.flatMap(decodeRecord)
     )
 
-  /**
-   * The operations of a transaction; they run on its connection, so they see its own writes. Each records its
-   * failure and whether it wrote in `state`, for `transact` to judge the transaction by.
-   */
-  const makeTx = (accountId: AccountId, state: TxState): RecordTx => {
-    const step = (operation: string, writes: boolean) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-      effect.pipe(
-        storeStep(operation),
-        Effect.tapBoth({
-          onFailure: (error) => Effect.sync(() => void (state.failure ??= error)),
-          onSuccess: () => Effect.sync(() => void (state.wrote ||= writes))
-        })
-      )
-    return {
-      accountId,
-      get: (app, id) => selectRecord(accountId, app, id).pipe(step("RecordTx.get", false)),
-      write: (record) =>
-        Effect.gen(function*() {
-          const [next] = yield* sql`UPDATE custos_account_heads SET head = head + 1
-            WHERE account_id = ${accountId} RETURNING head`
-          const { head } = yield* Schema.decodeUnknown(SeqRow)(next)
-          const stored = yield* Schema.decodeUnknown(StoredRecord)({ ...record, accountId, seq: head })
-          const row = yield* encodeRecord(stored)
-          yield* sql`INSERT INTO custos_records ${sql.insert(row)}
+  /** The open transaction of this store on the current fiber, if any. */
+  const current = FiberRef.unsafeMake<TxState | undefined>(undefined)
+
+  /** Stores what the transaction kept: the head, the records' latest states, the remembered mutations. */
+  const flush = (state: TxState) =>
+    Effect.gen(function*() {
+      if (state.pendingRecords.size > 0) {
+        yield* sql`UPDATE custos_account_heads SET head = ${state.head} WHERE account_id = ${state.accountId}`
+        for (const rows of chunksOf([...state.pendingRecords.values()])) {
+          yield* sql`INSERT INTO custos_records ${sql.insert(rows)}
             ON CONFLICT (account_id, app, id) DO UPDATE SET
               version = excluded.version,
               seq = excluded.seq,
@@ -182,35 +200,134 @@ export const make = Effect.gen(function*() {
               trashed_at = excluded.trashed_at,
               delete_by = excluded.delete_by,
               size = excluded.size,
-              blobs = excluded.blobs`
-          return stored
-        }).pipe(step("RecordTx.write", true)),
-      recallMutation: (mutationId) =>
-        Effect.gen(function*() {
-          const rows = yield* sql`SELECT mutation_id, app, record_id, op, outcome FROM custos_mutations
-            WHERE account_id = ${accountId} AND mutation_id = ${mutationId}`
-          return rows.length === 0
-            ? Option.none()
-            : Option.some(yield* Schema.decodeUnknown(MutationFromRow)(rows[0]))
-        }).pipe(step("RecordTx.recallMutation", false)),
-      rememberMutation: (mutation, at) =>
-        Effect.gen(function*() {
-          const row = yield* encodeMutation(mutation)
-          yield* sql`INSERT INTO custos_mutations ${sql.insert({ account_id: accountId, ...row, at })}
+              blobs = excluded.blobs`.pipe(storeStep("RecordTx.write"))
+        }
+        state.pendingRecords.clear()
+      }
+      if (state.pendingMutations.size > 0) {
+        for (const rows of chunksOf([...state.pendingMutations.values()])) {
+          yield* sql`INSERT INTO custos_mutations ${sql.insert(rows)}
             ON CONFLICT (account_id, mutation_id) DO UPDATE SET
               app = excluded.app,
               record_id = excluded.record_id,
               op = excluded.op,
               outcome = excluded.outcome,
-              at = excluded.at`
+              at = excluded.at`.pipe(storeStep("RecordTx.rememberMutation"))
+        }
+        state.pendingMutations.clear()
+      }
+    }).pipe(
+      storeStep("RecordTx.write"),
+      Effect.tapError((error) => Effect.sync(() => void (state.failure ??= error)))
+    )
+
+  /** Runs a store operation after storing what an open transaction on this fiber kept, so it sees those writes. */
+  const afterPending = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+    Effect.flatMap(FiberRef.get(current), (state) =>
+      state !== undefined && (state.pendingRecords.size > 0 || state.pendingMutations.size > 0)
+        ? Effect.zipRight(flush(state), effect)
+        : effect)
+
+  /** After a store operation that changes records inside an open transaction, that transaction reads afresh. */
+  const forgetKnown = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+    Effect.ensuring(
+      effect,
+      Effect.flatMap(FiberRef.get(current), (state) =>
+        Effect.sync(() => {
+          state?.records.clear()
+          state?.mutations.clear()
+        }))
+    )
+
+  /**
+   * The operations of a transaction; they run on its connection, so they see its own writes. Each records its
+   * failure and whether it wrote in `state`, for `transact` to judge the transaction by.
+   */
+  const makeTx = (state: TxState): RecordTx => {
+    const { accountId } = state
+    const step = (operation: string, writes: boolean) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      effect.pipe(
+        storeStep(operation),
+        Effect.tapBoth({
+          onFailure: (error) => Effect.sync(() => void (state.failure ??= error)),
+          onSuccess: () => Effect.sync(() => void (state.wrote ||= writes))
+        })
+      )
+
+    /** Reads the records of `app` among `ids` the transaction does not know yet, and learns them. */
+    const learnRecords = (app: App, ids: ReadonlyArray<string>) =>
+      Effect.forEach(chunksOf([...new Set(ids.filter((id) => !state.records.has(keyOf(app, id))))]), (chunk) =>
+        sql`SELECT * FROM custos_records
+          WHERE account_id = ${accountId} AND app = ${app} AND id IN ${sql.in(chunk)}`.pipe(
+          Effect.flatMap(decodeRecords),
+          Effect.map((found) => {
+            for (const id of chunk) state.records.set(keyOf(app, id), null)
+            for (const record of found) state.records.set(keyOf(app, record.id), record)
+          })
+        ), { discard: true })
+
+    const learnMutations = (ids: ReadonlyArray<MutationId>) =>
+      Effect.forEach(chunksOf([...new Set(ids.filter((id) => !state.mutations.has(id)))]), (chunk) =>
+        sql`SELECT mutation_id, app, record_id, op, outcome FROM custos_mutations
+          WHERE account_id = ${accountId} AND mutation_id IN ${sql.in(chunk)}`.pipe(
+          Effect.flatMap(decodeMutations),
+          Effect.map((found) => {
+            for (const id of chunk) state.mutations.set(id, null)
+            for (const mutation of found) state.mutations.set(mutation.mutationId, mutation)
+          })
+        ), { discard: true })
+
+    const known = <K, V>(ids: ReadonlyArray<K>, lookup: (id: K) => V | null | undefined) => {
+      const found = new Map<K, V>()
+      for (const id of ids) {
+        const value = lookup(id)
+        if (value !== null && value !== undefined) found.set(id, value)
+      }
+      return found
+    }
+
+    return {
+      accountId,
+      get: (app, id) =>
+        learnRecords(app, [id]).pipe(
+          Effect.map(() => Option.fromNullable(state.records.get(keyOf(app, id)))),
+          step("RecordTx.get", false)
+        ),
+      getMany: (app, ids) =>
+        learnRecords(app, ids).pipe(
+          Effect.map(() => known(ids, (id: RecordId) => state.records.get(keyOf(app, id)))),
+          step("RecordTx.getMany", false)
+        ),
+      write: (record) =>
+        Effect.gen(function*() {
+          const stored = yield* decodeStored({ ...record, accountId, seq: state.head + 1 })
+          const row = yield* encodeRecord(stored)
+          state.head = stored.seq
+          const key = keyOf(stored.app, stored.id)
+          state.records.set(key, stored)
+          state.pendingRecords.set(key, row)
+          return stored
+        }).pipe(step("RecordTx.write", true)),
+      recallMutation: (mutationId) =>
+        learnMutations([mutationId]).pipe(
+          Effect.map(() => Option.fromNullable(state.mutations.get(mutationId))),
+          step("RecordTx.recallMutation", false)
+        ),
+      recallMutations: (ids) =>
+        learnMutations(ids).pipe(
+          Effect.map(() => known(ids, (id: MutationId) => state.mutations.get(id))),
+          step("RecordTx.recallMutations", false)
+        ),
+      rememberMutation: (mutation, at) =>
+        Effect.gen(function*() {
+          const row = yield* encodeMutation(mutation)
+          state.mutations.set(mutation.mutationId, mutation)
+          state.pendingMutations.set(mutation.mutationId, { account_id: accountId, ...row, at })
         }).pipe(step("RecordTx.rememberMutation", true))
     }
   }
 
-  /**
-   * PostgreSQL gives up on a transaction at its first failed statement and answers a later COMMIT with a silent
-   * ROLLBACK. A statement of its own before COMMIT fails in that case, so the caller hears of it.
-   */
+  /** A statement that fails on PostgreSQL when the transaction is lost; SQLite keeps a transaction going. */
   const stillAlive: Effect.Effect<unknown, SqlError> = sql.onDialectOrElse({
     pg: () => sql`SELECT 1`,
     orElse: () => Effect.void
@@ -218,36 +335,76 @@ export const make = Effect.gen(function*() {
 
   /**
    * A storage step that failed fails the whole transaction, even if `work` caught the error and went on: its
-   * writes could be half done (and on PostgreSQL the transaction is lost anyway). A transaction that wrote checks
-   * before COMMIT that the database still has it, so its writes are never reported as committed when they were not.
+   * writes could be half done (and on PostgreSQL the transaction is lost anyway). A transaction that wrote stores
+   * its writes last, with statements that fail if the database gave up on the transaction (PostgreSQL does at its
+   * first failed statement, and answers a later COMMIT with a silent ROLLBACK), so its writes are never reported as
+   * committed when they were not.
+   *
+   * A transaction opened inside another one of this store (a savepoint) first stores what the outer one kept, and
+   * the outer one forgets what it knew afterwards and numbers on from where the inner one ended.
    */
   const transact = <A, E>(accountId: AccountId, work: (tx: RecordTx) => Effect.Effect<A, E>) =>
     Effect.gen(function*() {
-      yield* lockAccount(sql, accountId).pipe(storeStep("RecordStore.transact"))
-      const state: TxState = { failure: undefined, wrote: false }
-      const result = yield* work(makeTx(accountId, state))
+      const outer = yield* FiberRef.get(current)
+      if (outer !== undefined) yield* flush(outer)
+      const { head } = yield* lockAccount(sql, accountId).pipe(storeStep("RecordStore.transact"))
+      const state: TxState = {
+        accountId,
+        failure: undefined,
+        wrote: false,
+        head,
+        records: new Map(),
+        mutations: new Map(),
+        pendingRecords: new Map(),
+        pendingMutations: new Map()
+      }
+      const result = yield* Effect.locally(work(makeTx(state)), current, state)
       if (state.failure !== undefined) return yield* Effect.fail(state.failure)
-      if (state.wrote) yield* stillAlive.pipe(storeStep("RecordStore.transact"))
+      const storesNow = state.pendingRecords.size > 0 || state.pendingMutations.size > 0
+      yield* flush(state)
+      if (state.failure !== undefined) return yield* Effect.fail(state.failure)
+      // Writes stored earlier, before a read: a statement of its own tells whether the transaction still stands.
+      if (state.wrote && !storesNow) yield* stillAlive.pipe(storeStep("RecordStore.transact"))
+      if (outer !== undefined) {
+        outer.records.clear()
+        outer.mutations.clear()
+        if (outer.accountId === accountId) outer.head = state.head
+      }
       return result
-    }).pipe(sql.withTransaction, transactionStep("RecordStore.transact"))
+    }).pipe(
+      sql.withTransaction,
+      transactionStep("RecordStore.transact"),
+      Effect.tapError(() =>
+        Effect.flatMap(FiberRef.get(current), (outer) =>
+          Effect.sync(() => {
+            outer?.records.clear()
+            outer?.mutations.clear()
+          })
+        )
+      )
+    )
 
   return RecordStore.of({
     transact,
-    get: (accountId, app, id) => exclusive(selectRecord(accountId, app, id)).pipe(storeStep("RecordStore.get")),
+    get: (accountId, app, id) =>
+      afterPending(exclusive(selectRecord(accountId, app, id))).pipe(storeStep("RecordStore.get")),
     changes: (accountId, query) =>
-      exclusive(changesStatement(sql, accountId, query)).pipe(
+      afterPending(exclusive(changesStatement(sql, accountId, query))).pipe(
         Effect.flatMap(decodeRecords),
         storeStep("RecordStore.changes")
       ),
     head: (accountId) =>
-      exclusive(readHeads(sql, accountId)).pipe(Effect.map((heads) => heads.head), storeStep("RecordStore.head")),
+      afterPending(exclusive(readHeads(sql, accountId))).pipe(
+        Effect.map((heads) => heads.head),
+        storeStep("RecordStore.head")
+      ),
     horizon: (accountId) =>
-      exclusive(readHeads(sql, accountId)).pipe(
+      afterPending(exclusive(readHeads(sql, accountId))).pipe(
         Effect.map((heads) => heads.horizon),
         storeStep("RecordStore.horizon")
       ),
     list: (accountId, { afterSeq = 0, app, limit, state }) =>
-      exclusive(
+      afterPending(exclusive(
         app === undefined
           ? sql`SELECT * FROM custos_records
               WHERE account_id = ${accountId} AND state = ${state} AND seq > ${afterSeq}
@@ -255,17 +412,17 @@ export const make = Effect.gen(function*() {
           : sql`SELECT * FROM custos_records
               WHERE account_id = ${accountId} AND app = ${app} AND state = ${state} AND seq > ${afterSeq}
               ORDER BY seq LIMIT ${Math.max(0, limit)}`
-      ).pipe(Effect.flatMap(decodeRecords), storeStep("RecordStore.list")),
+      )).pipe(Effect.flatMap(decodeRecords), storeStep("RecordStore.list")),
     dueForPurge: (before, limit) =>
-      exclusive(dueStatement(sql, before, limit)).pipe(
+      afterPending(exclusive(dueStatement(sql, before, limit))).pipe(
         Effect.flatMap(Schema.decodeUnknown(Schema.Array(DueFromRow))),
         storeStep("RecordStore.dueForPurge")
       ),
     usage: (accountId) =>
-      exclusive(
+      afterPending(exclusive(
         sql`SELECT count(*) AS records, coalesce(sum(size), 0) AS bytes FROM custos_records
           WHERE account_id = ${accountId} AND state IN ('active', 'trashed')`
-      ).pipe(Effect.flatMap((rows) => Schema.decodeUnknown(UsageRow)(rows[0])), storeStep("RecordStore.usage")),
+      )).pipe(Effect.flatMap((rows) => Schema.decodeUnknown(UsageRow)(rows[0])), storeStep("RecordStore.usage")),
     compact: (accountId, before) =>
       Effect.gen(function*() {
         const { horizon } = yield* lockAccount(sql, accountId)
@@ -280,7 +437,7 @@ export const make = Effect.gen(function*() {
         }
         yield* sql`DELETE FROM custos_mutations WHERE account_id = ${accountId} AND at < ${before}`
         return removed
-      }).pipe(sql.withTransaction, storeStep("RecordStore.compact")),
+      }).pipe(sql.withTransaction, afterPending, forgetKnown, storeStep("RecordStore.compact")),
     deleteAccount: (accountId) =>
       Effect.gen(function*() {
         yield* lockAccount(sql, accountId)
@@ -291,7 +448,7 @@ export const make = Effect.gen(function*() {
         // Last: a transaction waiting for this row's lock finds it gone and starts the account afresh.
         yield* sql`DELETE FROM custos_account_heads WHERE account_id = ${accountId}`
         return removed
-      }).pipe(sql.withTransaction, storeStep("RecordStore.deleteAccount"))
+      }).pipe(sql.withTransaction, afterPending, forgetKnown, storeStep("RecordStore.deleteAccount"))
   })
 })
 

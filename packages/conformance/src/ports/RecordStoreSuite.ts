@@ -159,6 +159,82 @@ export const recordStoreSuite = <E>(name: string, layer: Layer.Layer<RecordStore
         assert.isTrue(Option.isNone(elsewhere))
       })))
 
+    it.effect("getMany and recallMutations answer for many ids at once, own writes included, in the account", () =>
+      run(Effect.gen(function*() {
+        const store = yield* RecordStore
+        const remembered = (id: string, seq: number) => ({
+          mutationId: MutationId.make(`m-${id}`),
+          app: "notes" as const,
+          recordId: RecordId.make(id),
+          op: "put" as const,
+          outcome: appliedOutcome(id, seq)
+        })
+        yield* store.transact(alice, (tx) =>
+          Effect.gen(function*() {
+            yield* tx.write(rec("notes", "n1", 1))
+            yield* tx.write(rec("notes", "n2", 1))
+            yield* tx.write(rec("contacts", "c1", 1))
+            yield* tx.rememberMutation(remembered("n1", 1), 1_000)
+          }))
+        yield* store.transact(bob, (tx) =>
+          Effect.gen(function*() {
+            yield* tx.write({ ...rec("notes", "n3", 1), accountId: bob })
+            yield* tx.rememberMutation(remembered("n3", 1), 1_000)
+          }))
+        const ids = ["n1", "n2", "n3", "c1", "missing"].map((id) => RecordId.make(id))
+        const mutationIds = ["m-n1", "m-n2", "m-n3", "m-none"].map((id) => MutationId.make(id))
+        const inside = yield* store.transact(alice, (tx) =>
+          Effect.gen(function*() {
+            yield* tx.write(rec("notes", "n2", 2))
+            yield* tx.rememberMutation(remembered("n2", 4), 1_000)
+            return {
+              records: yield* tx.getMany("notes", ids),
+              mutations: yield* tx.recallMutations(mutationIds),
+              none: yield* tx.getMany("notes", []),
+              noMutations: yield* tx.recallMutations([])
+            }
+          }))
+        assert.deepStrictEqual([...inside.records.keys()].sort(), ["n1", "n2"])
+        assert.deepStrictEqual(inside.records.get(RecordId.make("n2"))!.version, 2)
+        assert.deepStrictEqual(inside.records.get(RecordId.make("n1")), Option.getOrThrow(
+          yield* store.get(alice, "notes", RecordId.make("n1"))
+        ))
+        assert.deepStrictEqual([...inside.mutations.keys()].sort(), ["m-n1", "m-n2"])
+        assert.deepStrictEqual(inside.mutations.get(MutationId.make("m-n1")), remembered("n1", 1))
+        assert.strictEqual(inside.none.size, 0)
+        assert.strictEqual(inside.noMutations.size, 0)
+        // What the transaction wrote committed as it read.
+        const after = yield* store.transact(alice, (tx) => tx.getMany("notes", ids))
+        assert.deepStrictEqual([...after.values()].map((r) => [r.id, r.version, r.seq]).sort(), [
+          ["n1", 1, 1],
+          ["n2", 2, 4]
+        ])
+      })))
+
+    it.effect("getMany and recallMutations answer for a whole batch of 1,200 ids with duplicates", () =>
+      run(Effect.gen(function*() {
+        const store = yield* RecordStore
+        const ids = Array.from({ length: 600 }, (_, i) => RecordId.make(`r${i}`))
+        yield* store.transact(alice, (tx) =>
+          Effect.forEach(ids.filter((_, i) => i % 3 === 0), (id) =>
+            tx.write(rec("notes", id, 1)).pipe(Effect.zipRight(tx.rememberMutation({
+              mutationId: MutationId.make(`m-${id}`),
+              app: "notes",
+              recordId: id,
+              op: "put",
+              outcome: appliedOutcome(id, 1)
+            }, 1_000))), { discard: true }))
+        const { mutations, records } = yield* store.transact(alice, (tx) =>
+          Effect.all({
+            records: tx.getMany("notes", [...ids, ...ids]),
+            mutations: tx.recallMutations([...ids, ...ids].map((id) => MutationId.make(`m-${id}`)))
+          }))
+        assert.strictEqual(records.size, 200)
+        assert.isTrue([...records.keys()].every((id) => Number(id.slice(1)) % 3 === 0))
+        assert.strictEqual(mutations.size, 200)
+        assert.isTrue([...mutations.values()].every((m) => records.has(m.recordId)))
+      })))
+
     it.effect("records are listed by state and app in seq order, page by page", () =>
       run(Effect.gen(function*() {
         const store = yield* RecordStore

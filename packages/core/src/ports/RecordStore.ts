@@ -16,9 +16,21 @@ import type { StoreError } from "./StoreError.js"
 export interface RecordTx {
   readonly accountId: AccountId
   readonly get: (app: App, id: RecordId) => Effect.Effect<Option.Option<StoredRecord>, StoreError>
+  /**
+   * The records of `app` among `ids` that exist (in any state), by id: what `get` answers for each, read at once.
+   * A push reads the records of its whole batch with one call.
+   */
+  readonly getMany: (
+    app: App,
+    ids: ReadonlyArray<RecordId>
+  ) => Effect.Effect<ReadonlyMap<RecordId, StoredRecord>, StoreError>
   /** Stores the record under the next `seq` (returned), replacing any earlier state of the same (app, id). */
   readonly write: (record: RecordWrite) => Effect.Effect<StoredRecord, StoreError>
   readonly recallMutation: (mutationId: MutationId) => Effect.Effect<Option.Option<RememberedMutation>, StoreError>
+  /** The remembered mutations among `ids`, by id: what `recallMutation` answers for each, read at once. */
+  readonly recallMutations: (
+    ids: ReadonlyArray<MutationId>
+  ) => Effect.Effect<ReadonlyMap<MutationId, RememberedMutation>, StoreError>
   readonly rememberMutation: (mutation: RememberedMutation, at: number) => Effect.Effect<void, StoreError>
 }
 

@@ -29,14 +29,15 @@ import {
   ResyncRequired,
   type SyncTooSoon
 } from "../domain/Errors.js"
-import type { AccountId, DeviceId } from "../domain/Ids.js"
+import type { AccountId, DeviceId, MutationId, RecordId } from "../domain/Ids.js"
 import { isAvailableIn, policyOf } from "../domain/Inventory.js"
 import {
   type Applied,
   type Mutation,
   type MutationOutcome,
   type RecordView,
-  type Rejected
+  type Rejected,
+  type RememberedMutation
 } from "../domain/Mutation.js"
 import { blobRefsOf, type BlobRef, decodePayload, encodePayload, type GalleryItem } from "../domain/Payloads.js"
 import { type StoredRecord, Version } from "../domain/Record.js"
@@ -93,9 +94,14 @@ export interface SyncOptions {
   readonly trigger?: SyncTrigger | undefined
 }
 
-/** What every mutation of one push shares: the gate, the settings, the time and the quota left. */
+/**
+ * What every mutation of one push shares: the gate, the settings, the time, the quota left, and what the batch knows
+ * of its records and mutation ids (read with one call each before the first mutation, kept up to date as it writes).
+ */
 interface BatchContext {
   readonly tx: RecordTx
+  readonly records: Map<RecordId, StoredRecord>
+  readonly remembered: Map<MutationId, RememberedMutation>
   readonly deviceId: DeviceId
   readonly app: App
   readonly gate: { readonly code: string; readonly message: string } | undefined
@@ -169,8 +175,10 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
                 : !isAvailableIn(app, account.region)
                 ? new AppUnavailableInRegion({ app, region: account.region })
                 : undefined
+              const known = yield* knownTo(tx, app, mutations)
               const batch: BatchContext = {
                 tx,
+                ...known,
                 deviceId,
                 app,
                 gate,
@@ -179,7 +187,7 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
                 trashDays: status.plan.trashDays,
                 quota: { usage: usage.bytes, limit: status.plan.storageBytes },
                 deleting: app === "gallery" && gate === undefined
-                  ? yield* deletedOnPurpose.contentOf(yield* deletionTargets(tx, app, mutations))
+                  ? yield* deletedOnPurpose.contentOf(deletionTargets(known, mutations))
                   : undefined
               }
               const answers: Array<MutationOutcome | PendingConflict> = []
@@ -205,7 +213,7 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
       const applyOne = (batch: BatchContext, m: Mutation) =>
         Effect.gen(function*() {
           const { app, deviceId, now, tx } = batch
-          const remembered = yield* tx.recallMutation(m.mutationId)
+          const remembered = Option.fromNullable(batch.remembered.get(m.mutationId))
           if (Option.isSome(remembered)) {
             const first = remembered.value
             return first.app === app && first.recordId === m.recordId && first.op === m.op
@@ -236,7 +244,7 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
             return reject(m, new InvalidMutation({ reason: "a delete carries no payload" }))
           }
 
-          const current = yield* tx.get(app, m.recordId)
+          const current = Option.fromNullable(batch.records.get(m.recordId))
           const conflict: PendingConflict = {
             _tag: "pending-conflict",
             mutationId: m.mutationId,
@@ -280,6 +288,7 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
               size,
               ...(blobs.length > 0 ? { blobs: blobs.map((blob) => blob.id) } : {})
             })
+            batch.records.set(m.recordId, written)
             batch.quota.usage += growth
             // The mark goes only once the re-added item is really written.
             if (gallerySha256 !== undefined && isNew && m.readd === true) {
@@ -300,10 +309,13 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
                 ? moveToTrash(record, { version: next, now, by: deviceId, trashDays: batch.trashDays })
                 : tombstoneOf(record, { version: next, now, by: deviceId })
             )
+            batch.records.set(m.recordId, written)
             batch.quota.usage -= record.size - written.size
           }
           const outcome = applied(m, written)
-          yield* tx.rememberMutation({ mutationId: m.mutationId, app, recordId: m.recordId, op: m.op, outcome }, now)
+          const remember: RememberedMutation = { mutationId: m.mutationId, app, recordId: m.recordId, op: m.op, outcome }
+          yield* tx.rememberMutation(remember, now)
+          batch.remembered.set(m.mutationId, remember)
           return outcome
         })
 
@@ -344,23 +356,32 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
   )
 }
 
+/** The current records of a push's batch and its mutation ids already remembered: two reads, whatever its size. */
+const knownTo = (tx: RecordTx, app: App, mutations: ReadonlyArray<Mutation>) =>
+  Effect.all({
+    records: Effect.map(tx.getMany(app, mutations.map((m) => m.recordId)), (found) => new Map(found)),
+    remembered: Effect.map(tx.recallMutations(mutations.map((m) => m.mutationId)), (found) => new Map(found))
+  })
+
 /**
  * The live records a push's deletes will move to the trash, as far as can be told before applying it: those whose
  * base version matches. A delete that turns out otherwise (an earlier mutation of the batch changed its record) opens
  * its record on its own.
  */
-const deletionTargets = (tx: RecordTx, app: App, mutations: ReadonlyArray<Mutation>) =>
-  Effect.gen(function*() {
-    const targets: Array<StoredRecord> = []
-    for (const m of mutations) {
-      if (m.op !== "delete" || m.payload !== undefined) continue
-      if (Option.isSome(yield* tx.recallMutation(m.mutationId))) continue
-      const current = yield* tx.get(app, m.recordId)
-      if (Option.isNone(current) || current.value.state !== "active") continue
-      if (m.baseVersion === undefined || m.baseVersion === current.value.version) targets.push(current.value)
-    }
-    return targets
-  })
+const deletionTargets = (
+  known: { readonly records: ReadonlyMap<RecordId, StoredRecord>; readonly remembered: ReadonlyMap<MutationId, unknown> },
+  mutations: ReadonlyArray<Mutation>
+) => {
+  const targets: Array<StoredRecord> = []
+  for (const m of mutations) {
+    if (m.op !== "delete" || m.payload !== undefined) continue
+    if (known.remembered.has(m.mutationId)) continue
+    const current = known.records.get(m.recordId)
+    if (current === undefined || current.state !== "active") continue
+    if (m.baseVersion === undefined || m.baseVersion === current.version) targets.push(current)
+  }
+  return targets
+}
 
 /** Whether `current` is what a mutation based on `baseVersion` expects; 0 expects no live record. */
 const matchesBase = (current: Option.Option<StoredRecord>, baseVersion: number): boolean =>
