@@ -188,5 +188,13 @@ export function table(headers, rowOf, { caption } = {}) {
   const t = h("table", {}, caption ? h("caption", {}, caption) : null,
     h("thead", {}, h("tr", {}, headers.map((x) => h("th", { scope: "col" }, x)))), body)
   const wrap = h("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": caption ?? headers.join(", ") }, t)
-  return { el: wrap, body, rows: () => incremental(body, rowOf, { after: wrap }) }
+  // Each cell names its column, so a phone's screen can show a row as a small card (see app.css).
+  const labelled = (item, index) => {
+    const row = rowOf(item, index)
+    if (row instanceof HTMLTableRowElement) {
+      ;[...row.cells].forEach((cell, i) => { if (headers[i]) cell.dataset.label = headers[i] })
+    }
+    return row
+  }
+  return { el: wrap, body, rows: () => incremental(body, labelled, { after: wrap }) }
 }
