@@ -24,8 +24,12 @@ const openers: ReadonlyArray<{ readonly call: RegExp; readonly allowed: Readonly
     call: /\.openField(Text)?\(/,
     allowed: ["core/src/services/RecordSealing.ts", "core/src/services/MembershipService.ts"]
   },
-  // Sealed blobs: downloads (BlobService), which log `blob-download` before they open.
-  { call: /\.open(Stream|Range)\(/, allowed: ["core/src/services/BlobService.ts"] }
+  // Sealed blobs: downloads (BlobService), which log `blob-download` before they open, and the export archive
+  // (ExportService), which logs `export` for the records whose media it opens.
+  {
+    call: /\.open(Stream|Range)\(/,
+    allowed: ["core/src/services/BlobService.ts", "core/src/services/ExportService.ts"]
+  }
 ]
 
 describe("access log coverage", () => {
@@ -55,5 +59,6 @@ describe("access log coverage", () => {
     assert.match(read("core/src/services/RecordSealing.ts"), /accessLog\.write\(/)
     assert.match(read("core/src/services/MembershipService.ts"), /accessLog\.write\(/)
     assert.match(read("core/src/services/BlobService.ts"), /accessLog\.write\(/)
+    assert.match(read("core/src/services/ExportService.ts"), /accessLog\.write\(/)
   })
 })
