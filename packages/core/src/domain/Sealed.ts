@@ -63,11 +63,30 @@ const malformed = (reason: string) => Either.left(new MalformedEnvelope({ reason
 // ---------------------------------------------------------------------------------------------------------------
 // Text encoding
 
+/** A surrogate code unit: where WTF-8 and the platform's UTF-8 encoder can differ. */
+const SURROGATE = /[\uD800-\uDFFF]/
+/** The platform's UTF-8 codecs: every runtime Custos runs on has them, but core's type library lists no platform. */
+interface Utf8Codecs {
+  readonly TextEncoder: new() => { encode(text: string): Uint8Array }
+  readonly TextDecoder: new(
+    label: "utf-8",
+    options: { readonly fatal: boolean; readonly ignoreBOM: boolean }
+  ) => { decode(bytes: Uint8Array): string }
+}
+const codecs = globalThis as unknown as Utf8Codecs
+const utf8Encoder = new codecs.TextEncoder()
+/** Strict (malformed bytes throw) and keeping a leading byte-order mark, as the byte-by-byte decoder does. */
+const utf8Decoder = new codecs.TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
+
 /**
  * UTF-8 of a JavaScript string. An unpaired surrogate, which UTF-8 cannot express, is kept as its own three-byte
  * sequence (the WTF-8 rule), so distinct strings always give distinct bytes and `decodeUtf8` gives the string back.
+ * Text without surrogates (nearly all of it) goes through the platform's encoder, which gives the same bytes.
  */
-export const encodeUtf8 = (text: string): Uint8Array => {
+export const encodeUtf8 = (text: string): Uint8Array =>
+  SURROGATE.test(text) ? encodeWtf8(text) : utf8Encoder.encode(text)
+
+const encodeWtf8 = (text: string): Uint8Array => {
   const out: Array<number> = []
   for (let i = 0; i < text.length; i++) {
     let c = text.charCodeAt(i)
@@ -86,8 +105,20 @@ export const encodeUtf8 = (text: string): Uint8Array => {
   return Uint8Array.from(out)
 }
 
-/** The inverse of `encodeUtf8`; `undefined` for bytes it would never produce (overlong, truncated, out of range). */
+/**
+ * The inverse of `encodeUtf8`; `undefined` for bytes it would never produce (overlong, truncated, out of range).
+ * Well-formed UTF-8 goes through the platform's strict decoder; only what it refuses (which includes the WTF-8 form
+ * of an unpaired surrogate) is decoded here byte by byte.
+ */
 export const decodeUtf8 = (bytes: Uint8Array): string | undefined => {
+  try {
+    return utf8Decoder.decode(bytes)
+  } catch {
+    return decodeWtf8(bytes)
+  }
+}
+
+const decodeWtf8 = (bytes: Uint8Array): string | undefined => {
   let text = ""
   let i = 0
   let previousHigh = false
@@ -120,21 +151,40 @@ export const decodeUtf8 = (bytes: Uint8Array): string | undefined => {
 // ---------------------------------------------------------------------------------------------------------------
 // Building blocks of the length-prefixed encodings
 
+/** Writes a length-prefixed encoding into one buffer, grown by doubling; `done` returns exactly the bytes written. */
 class ByteWriter {
-  private readonly parts: Array<Uint8Array> = []
+  private buffer: Uint8Array
+  private view: DataView
   private length = 0
+  constructor(capacity = 128) {
+    this.buffer = new Uint8Array(capacity)
+    this.view = new DataView(this.buffer.buffer)
+  }
+  private room(n: number) {
+    if (this.length + n <= this.buffer.length) return
+    let capacity = this.buffer.length * 2
+    while (capacity < this.length + n) capacity *= 2
+    const grown = new Uint8Array(capacity)
+    grown.set(this.buffer.subarray(0, this.length))
+    this.buffer = grown
+    this.view = new DataView(grown.buffer)
+  }
   bytes(part: Uint8Array): this {
-    this.parts.push(part)
+    this.room(part.length)
+    this.buffer.set(part, this.length)
     this.length += part.length
     return this
   }
   u8(n: number): this {
-    return this.bytes(Uint8Array.of(n))
+    this.room(1)
+    this.buffer[this.length++] = n
+    return this
   }
   u32(n: number): this {
-    const out = new Uint8Array(4)
-    new DataView(out.buffer).setUint32(0, n)
-    return this.bytes(out)
+    this.room(4)
+    this.view.setUint32(this.length, n)
+    this.length += 4
+    return this
   }
   u64(n: number): this {
     return this.u32(Math.floor(n / 0x100000000)).u32(n >>> 0)
@@ -147,13 +197,7 @@ class ByteWriter {
     return this.field(encodeUtf8(value))
   }
   done(): Uint8Array {
-    const out = new Uint8Array(this.length)
-    let at = 0
-    for (const part of this.parts) {
-      out.set(part, at)
-      at += part.length
-    }
-    return out
+    return this.length === this.buffer.length ? this.buffer : this.buffer.slice(0, this.length)
   }
 }
 
@@ -173,6 +217,19 @@ export const encodeEnvelope = (envelope: Envelope): Uint8Array => {
     .bytes(envelope.salt)
     .bytes(envelope.sealed)
     .done()
+}
+
+/**
+ * The first bytes of an envelope, before the salt: format version, algorithm and key version. A sealer writes them,
+ * then the salt and `nonce ‖ ciphertext ‖ tag`, and has the whole envelope in one buffer (`Crypto.sealDerived`).
+ */
+export const encodeEnvelopeHead = (algorithm: AeadAlgorithm, keyVersion: number): Uint8Array => {
+  if (!isKeyVersion(keyVersion)) throw new RangeError(`key version ${keyVersion} is not a u32 >= 1`)
+  const head = new Uint8Array(ENVELOPE_HEADER_BYTES - SALT_BYTES)
+  head[0] = ENVELOPE_VERSION
+  head[1] = algorithmId(algorithm)
+  new DataView(head.buffer).setUint32(2, keyVersion)
+  return head
 }
 
 /** Parses an envelope strictly: known version and algorithm, a key version >= 1, room for nonce and tag. */
@@ -322,7 +379,7 @@ export const blobAadPrefix = (context: BlobContext, header: Uint8Array): Uint8Ar
   new ByteWriter().field(BLOB_AAD_LABEL).text(context.accountId).text(context.blobId).field(header).done()
 
 export const blobSegmentAad = (prefix: Uint8Array, index: number, last: boolean): Uint8Array =>
-  new ByteWriter().bytes(prefix).u64(index).u8(last ? 1 : 0).done()
+  new ByteWriter(prefix.length + 9).bytes(prefix).u64(index).u8(last ? 1 : 0).done()
 
 /** The sealed length of a segment holding `plaintext` bytes. */
 export const sealedSegmentBytes = (plaintext: number) => plaintext + NONCE_BYTES + TAG_BYTES

@@ -123,6 +123,53 @@ export interface IncrementalSha256 {
   readonly digest: () => Uint8Array
 }
 
+/** One value for `sealMany`: its plaintext and the associated data it is bound to. */
+export interface SealItem {
+  readonly plaintext: Uint8Array
+  readonly aad: Uint8Array
+}
+
+/** One value for `openMany`: `nonce(12) ‖ ciphertext ‖ tag(16)` and its associated data. */
+export interface OpenItem {
+  readonly sealed: Uint8Array
+  readonly aad: Uint8Array
+}
+
+/**
+ * What `openMany` returns: the plaintexts of the items that opened, in order, up to the first that did not, and
+ * that one's position and error. Nothing after a failed item is opened.
+ */
+export interface OpenedMany {
+  readonly opened: ReadonlyArray<Uint8Array>
+  readonly failed: { readonly index: number; readonly error: InvalidKeyMaterial | DecryptionFailed } | undefined
+}
+
+/**
+ * The input of `sealDerived`: a value sealed under its own key, HKDF-SHA-256(`ikm`, a fresh random salt of
+ * `saltBytes`, `info`), as long as `algorithm` needs.
+ */
+export interface SealDerivedInput {
+  readonly ikm: Uint8Array
+  readonly info: Uint8Array
+  readonly saltBytes: number
+  readonly algorithm: AeadAlgorithm
+  /** Bytes written, unchanged, in front of the salt (an envelope's header). */
+  readonly prefix: Uint8Array
+  readonly plaintext: Uint8Array
+  readonly aad: Uint8Array
+}
+
+/** The input of `openDerived`: what `sealDerived` sealed, under HKDF-SHA-256(`ikm`, `salt`, `info`). */
+export interface OpenDerivedInput {
+  readonly ikm: Uint8Array
+  readonly info: Uint8Array
+  readonly salt: Uint8Array
+  readonly algorithm: AeadAlgorithm
+  /** `nonce(12) ‖ ciphertext ‖ tag(16)`. */
+  readonly sealed: Uint8Array
+  readonly aad: Uint8Array
+}
+
 export class Crypto extends Context.Tag("@custos/core/Crypto")<Crypto, {
   /**
    * Seals `plaintext` with AES-GCM under `key` (16 bytes: AES-128, 32 bytes: AES-256) and a fresh random 96-bit
@@ -139,6 +186,27 @@ export class Crypto extends Context.Tag("@custos/core/Crypto")<Crypto, {
     readonly sealed: Uint8Array
     readonly aad: Uint8Array
   }) => Effect.Effect<Uint8Array, InvalidKeyMaterial | DecryptionFailed>
+  /**
+   * `seal` of every item under one key, in one step: the blob segments of one input chunk. Each item gets its own
+   * fresh random nonce; the results are in order.
+   */
+  readonly sealMany: (input: {
+    readonly key: Uint8Array
+    readonly items: ReadonlyArray<SealItem>
+  }) => Effect.Effect<ReadonlyArray<Uint8Array>, InvalidKeyMaterial>
+  /** `open` of every item under one key, in order, stopping at the first that does not open. */
+  readonly openMany: (input: {
+    readonly key: Uint8Array
+    readonly items: ReadonlyArray<OpenItem>
+  }) => Effect.Effect<OpenedMany, InvalidKeyMaterial>
+  /**
+   * Derives a value's key with HKDF-SHA-256 from `ikm` and a fresh random salt, seals the plaintext under it with a
+   * fresh random nonce, and overwrites the derived key. Returns `prefix ‖ salt ‖ nonce(12) ‖ ciphertext ‖ tag(16)`
+   * in one buffer: the same bytes as `hkdfSha256` followed by `seal`, without the steps between.
+   */
+  readonly sealDerived: (input: SealDerivedInput) => Effect.Effect<Uint8Array, InvalidKeyMaterial>
+  /** Opens what `sealDerived` sealed: derives the key from `ikm` and `salt`, then `open`s; the key is overwritten. */
+  readonly openDerived: (input: OpenDerivedInput) => Effect.Effect<Uint8Array, InvalidKeyMaterial | DecryptionFailed>
   /** HKDF-SHA-256 (RFC 5869), extract and expand; `length` is 1..8160 bytes. */
   readonly hkdfSha256: (input: {
     readonly ikm: Uint8Array

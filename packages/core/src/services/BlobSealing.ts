@@ -10,7 +10,7 @@
  * What streaming cannot give: segments that check are released before later ones are read, so a consumer that
  * must not act on a blob that later turns out truncated or altered waits for the stream to end without failure.
  */
-import { Context, Effect, Either, Layer, Option, Redacted, Schema, Stream } from "effect"
+import { Chunk, Context, Effect, Either, Layer, Redacted, Schema, Stream } from "effect"
 import type { AccountId } from "../domain/Ids.js"
 import {
   BLOB_HEADER_BYTES,
@@ -27,7 +27,7 @@ import {
   sealedSegmentBytes,
   segmentsForRange
 } from "../domain/Sealed.js"
-import { type AeadAlgorithm, Crypto, DecryptionFailed, SEAL_OVERHEAD } from "../ports/Crypto.js"
+import { type AeadAlgorithm, Crypto, DecryptionFailed, type OpenItem, SEAL_OVERHEAD, type SealItem } from "../ports/Crypto.js"
 import { type AccountKeyError, Keyring } from "./Keyring.js"
 
 /** The sealed blob ended early: inside its header, without its last segment, or shorter than its stated size. */
@@ -211,12 +211,17 @@ const makeBlobSealing = (options: BlobSealingOptions) =>
         const key = yield* blobKey(blob, { salt, keyVersion, algorithm })
         const header = encodeBlobHeader({ algorithm, keyVersion, segmentSize, salt })
         const prefix = blobAadPrefix(blob, header)
+        // The segments of one input chunk are sealed in one step, each into its own buffer (one copy of the bytes).
         const segments = reframe(plaintext, { headerBytes: 0, frameBytes: () => Either.right(segmentSize) }).pipe(
-          Stream.mapEffect((frame) =>
-            frame._tag === "Segment"
-              ? crypto.seal({ key, plaintext: frame.bytes, aad: blobSegmentAad(prefix, frame.index, frame.last) })
-              : Effect.succeed(new Uint8Array(0))
-          )
+          Stream.mapChunksEffect((frames) => {
+            const items: Array<SealItem> = []
+            for (const frame of frames) {
+              if (frame._tag === "Segment") {
+                items.push({ plaintext: frame.bytes, aad: blobSegmentAad(prefix, frame.index, frame.last) })
+              }
+            }
+            return Effect.map(crypto.sealMany({ key, items }), Chunk.unsafeFromArray)
+          })
         )
         return Stream.concat(Stream.make(header), segments).pipe(Stream.ensuring(Effect.sync(() => key.fill(0))))
       }))
@@ -228,33 +233,63 @@ const makeBlobSealing = (options: BlobSealingOptions) =>
           headerBytes: BLOB_HEADER_BYTES,
           frameBytes: (bytes) => Either.map(decodeBlobHeader(bytes), (header) => sealedSegmentBytes(header.segmentSize))
         })
-        const open = (frame: Frame): Effect.Effect<Option.Option<Uint8Array>, OpenBlobError> =>
+        /**
+         * Opens the frames of one input chunk in as few steps as it allows: the plaintexts of the segments that
+         * check, in order, and the error of the first frame that does not (nothing after it is opened).
+         */
+        const openChunk = (frames: Chunk.Chunk<Frame>) =>
           Effect.gen(function*() {
-            if (frame._tag === "Header") {
-              if (frame.bytes.length < BLOB_HEADER_BYTES) {
-                return yield* new BlobTruncated({ reason: "it ends inside its header" })
-              }
-              const header = yield* decodeBlobHeader(frame.bytes)
-              const key = yield* blobKey(blob, header)
-              opened = { key, prefix: blobAadPrefix(blob, frame.bytes) }
-              return Option.none()
-            }
-            if (opened === undefined) return yield* new BlobTruncated({ reason: "it has no header" })
-            if (frame.last && frame.bytes.length < SEAL_OVERHEAD) {
-              return yield* new BlobTruncated({
-                reason: frame.bytes.length === 0 ? "its last segment is missing" : `segment ${frame.index} is partial`
+            const released: Array<Uint8Array> = []
+            let items: Array<OpenItem> = []
+            let indices: Array<number> = []
+            /** Opens the segments gathered so far; the error of the first that does not check. */
+            const flush = Effect.suspend(() => {
+              if (items.length === 0 || opened === undefined) return Effect.succeed(undefined)
+              const batch = { items, indices }
+              items = []
+              indices = []
+              return Effect.map(crypto.openMany({ key: opened.key, items: batch.items }), (result) => {
+                const { failed } = result
+                for (const plaintext of result.opened) if (plaintext.length > 0) released.push(plaintext)
+                return failed === undefined ? undefined : segmentFailed(batch.indices[failed.index]!)()
               })
+            })
+            const stop = (error: OpenBlobError) =>
+              Effect.map(flush, (failed) => ({ released, error: failed ?? error }))
+            for (const frame of frames) {
+              if (frame._tag === "Header") {
+                if (frame.bytes.length < BLOB_HEADER_BYTES) {
+                  return yield* stop(new BlobTruncated({ reason: "it ends inside its header" }))
+                }
+                const header = decodeBlobHeader(frame.bytes)
+                if (Either.isLeft(header)) return yield* stop(header.left)
+                const key = yield* Effect.either(blobKey(blob, header.right))
+                if (Either.isLeft(key)) return yield* stop(key.left)
+                opened = { key: key.right, prefix: blobAadPrefix(blob, frame.bytes) }
+                continue
+              }
+              if (opened === undefined) return yield* stop(new BlobTruncated({ reason: "it has no header" }))
+              if (frame.last && frame.bytes.length < SEAL_OVERHEAD) {
+                return yield* stop(
+                  new BlobTruncated({
+                    reason: frame.bytes.length === 0 ? "its last segment is missing" : `segment ${frame.index} is partial`
+                  })
+                )
+              }
+              items.push({ sealed: frame.bytes, aad: blobSegmentAad(opened.prefix, frame.index, frame.last) })
+              indices.push(frame.index)
             }
-            const plaintext = yield* crypto.open({
-              key: opened.key,
-              sealed: frame.bytes,
-              aad: blobSegmentAad(opened.prefix, frame.index, frame.last)
-            }).pipe(Effect.mapError(segmentFailed(frame.index)))
-            return plaintext.length === 0 ? Option.none() : Option.some(plaintext)
+            const failed = yield* flush
+            return { released, error: failed }
           })
         return frames.pipe(
-          Stream.mapEffect(open),
-          Stream.filterMap((x) => x),
+          Stream.chunks,
+          Stream.mapEffect(openChunk),
+          Stream.flatMap(({ error, released }) =>
+            error === undefined
+              ? Stream.fromIterable(released)
+              : Stream.concat(Stream.fromIterable(released), Stream.fail(error))
+          ),
           Stream.ensuring(Effect.sync(() => opened?.key.fill(0)))
         )
       })

@@ -6,25 +6,28 @@
  * version seals, every older one still opens) and the master key (every account key re-wrapped, none lost), and
  * destroys an account's keys, after which nothing sealed for it opens (crypto-shredding).
  *
- * Unwrapped account keys are cached in this process only. Every seal and open still asks the store which versions
- * the account has, so a rotation or a destruction made by another instance is seen at the next operation.
+ * Unwrapped account keys are cached in this process only, for a bounded number of accounts (the least recently used
+ * is dropped and its bytes overwritten). Every seal and open still asks the store which versions the account has,
+ * once per operation (a batch is one operation), so a rotation or a destruction made by another instance is seen at
+ * the next operation; a version the store no longer lists, or an account it reports destroyed, is dropped from the
+ * cache at once.
  */
-import { Context, Effect, Layer, Redacted, Schema } from "effect"
+import { Context, Effect, Either, Encoding, Layer, Redacted, Schema } from "effect"
 import type { App } from "../domain/App.js"
 import type { AccountId, RecordId } from "../domain/Ids.js"
 import {
   decodeUtf8,
   encodeAccountKeyAad,
+  encodeEnvelopeHead,
   encodeFieldAad,
   encodeUtf8,
   envelopeFromText,
-  envelopeToText,
   type MalformedEnvelope,
   SALT_BYTES
 } from "../domain/Sealed.js"
 import {
   AccountKeyStore,
-  type AccountKeysDestroyed,
+  AccountKeysDestroyed,
   AccountKeyVersionExists,
   type StoredAccountKey
 } from "../ports/AccountKeyStore.js"
@@ -70,6 +73,8 @@ export type OpenFieldError = AccountKeyError | MalformedEnvelope
 export interface KeyringOptions {
   /** What new fields and blobs are sealed with; AES-128-GCM (the inventory's AES-128) unless chosen. */
   readonly algorithm?: AeadAlgorithm | undefined
+  /** How many accounts' unwrapped keys this process keeps at most; 1,000 unless chosen (at least 1). */
+  readonly cachedAccounts?: number | undefined
 }
 
 export interface AccountKey {
@@ -130,6 +135,20 @@ export class Keyring extends Context.Tag("@custos/core/Keyring")<Keyring, {
   readonly openField: (input: OpenFieldInput) => Effect.Effect<Uint8Array, OpenFieldError>
   /** `openField` for a value sealed from text. */
   readonly openFieldText: (input: OpenFieldInput) => Effect.Effect<string, OpenFieldError>
+  /**
+   * `sealField` of every input, in order, asking the store for each account's versions once for the whole batch.
+   * Fails with the first error; nothing is returned then.
+   */
+  readonly sealFields: (inputs: ReadonlyArray<SealFieldInput>) => Effect.Effect<ReadonlyArray<string>, AccountKeyError>
+  /**
+   * `openField` of every input, in order, asking the store for each account's versions once for the whole batch:
+   * each value's plaintext, or why that value did not open.
+   */
+  readonly openFields: (
+    inputs: ReadonlyArray<OpenFieldInput>
+  ) => Effect.Effect<ReadonlyArray<Either.Either<Uint8Array, OpenFieldError>>>
+  /** The key versions of the account this process holds unwrapped (diagnostics and tests of the cache). */
+  readonly cachedKeyVersions: (accountId: AccountId) => Effect.Effect<ReadonlyArray<number>>
   /** Adds a new account key version and makes it primary for new writes; returns it. Older versions still open. */
   readonly rotateAccountKey: (accountId: AccountId) => Effect.Effect<number, AccountKeyError>
   /**
@@ -156,16 +175,61 @@ const makeKeyring = (options: KeyringOptions) =>
     const master = yield* KeyManagement
     const store = yield* AccountKeyStore
     const algorithm = options.algorithm ?? "aes-128-gcm"
-    /** Unwrapped account keys of this process, by account and version. */
+    const cachedAccounts = options.cachedAccounts ?? 1_000
+    if (!Number.isInteger(cachedAccounts) || cachedAccounts < 1) {
+      return yield* Effect.dieMessage(`Keyring: cachedAccounts must be a whole number >= 1, not ${cachedAccounts}`)
+    }
+    /** Unwrapped account keys of this process, by account and version; the Map's order is least recently used first. */
     const cache = new Map<AccountId, Map<number, Uint8Array>>()
     /** Serializes creating versions in this process; the store's insert-only `put` settles races between them. */
     const creating = yield* Effect.makeSemaphore(1)
 
+    /** Drops an account's cached keys, overwriting their bytes. */
+    const forget = (accountId: AccountId) => {
+      for (const key of cache.get(accountId)?.values() ?? []) key.fill(0)
+      cache.delete(accountId)
+    }
+
     const remember = (accountId: AccountId, version: number, key: Uint8Array) => {
       const versions = cache.get(accountId) ?? new Map<number, Uint8Array>()
+      versions.get(version)?.fill(0)
       versions.set(version, key)
+      cache.delete(accountId)
       cache.set(accountId, versions)
+      while (cache.size > cachedAccounts) forget(cache.keys().next().value!)
     }
+
+    /** A cached key, marking its account as recently used. */
+    const cachedKey = (accountId: AccountId, version: number) => {
+      const versions = cache.get(accountId)
+      const key = versions?.get(version)
+      if (key !== undefined && versions !== undefined) {
+        cache.delete(accountId)
+        cache.set(accountId, versions)
+      }
+      return key
+    }
+
+    /**
+     * The versions the store lists for the account, in order. What the store no longer has is dropped from the
+     * cache at once: every key of an account it reports destroyed, and any version it does not list.
+     */
+    const liveVersions = (accountId: AccountId) =>
+      store.versions(accountId).pipe(
+        Effect.tapError((e) => e instanceof AccountKeysDestroyed ? Effect.sync(() => forget(accountId)) : Effect.void),
+        Effect.tap((versions) =>
+          Effect.sync(() => {
+            const cached = cache.get(accountId)
+            if (cached === undefined) return
+            for (const [version, key] of cached) {
+              if (!versions.includes(version)) {
+                key.fill(0)
+                cached.delete(version)
+              }
+            }
+          })
+        )
+      )
 
     /** Makes, wraps and stores version `version`; false when another writer stored it first. */
     const createVersion = (accountId: AccountId, version: number) =>
@@ -179,23 +243,26 @@ const makeKeyring = (options: KeyringOptions) =>
         )
       })
 
+    /** The newest of `versions`, making version 1 when the account has none. */
+    const primaryOf = (accountId: AccountId, versions: ReadonlyArray<number>) =>
+      versions.length > 0 ? Effect.succeed(versions[versions.length - 1]!) : createFirst(accountId)
+
     /** The newest version, making version 1 when the account has none. */
-    const primaryVersion = (accountId: AccountId) =>
-      Effect.gen(function*() {
-        const versions = yield* store.versions(accountId)
-        if (versions.length > 0) return versions[versions.length - 1]!
-        return yield* creating.withPermits(1)(Effect.gen(function*() {
-          const again = yield* store.versions(accountId)
-          if (again.length === 0) yield* createVersion(accountId, 1)
-          const after = yield* store.versions(accountId)
-          return after[after.length - 1]!
-        }))
-      })
+    const primaryVersion = (accountId: AccountId) => Effect.flatMap(liveVersions(accountId), (v) => primaryOf(accountId, v))
+
+    /** Makes version 1 unless another writer just did; returns the newest version either way. */
+    const createFirst = (accountId: AccountId) =>
+      creating.withPermits(1)(Effect.gen(function*() {
+        const again = yield* store.versions(accountId)
+        if (again.length === 0) yield* createVersion(accountId, 1)
+        const after = yield* store.versions(accountId)
+        return after[after.length - 1]!
+      }))
 
     /** The bytes of one version; the caller has checked the account has it. */
     const versionKey = (accountId: AccountId, version: number) =>
       Effect.gen(function*() {
-        const cached = cache.get(accountId)?.get(version)
+        const cached = cachedKey(accountId, version)
         if (cached !== undefined) return cached
         const stored = yield* store.get(accountId, version)
         if (stored._tag === "None") return yield* new KeyVersionNotFound({ accountId, version })
@@ -204,17 +271,15 @@ const makeKeyring = (options: KeyringOptions) =>
         return key
       })
 
+    /** One version's bytes, when `versions` (the store's answer for this operation) lists it. */
+    const listedVersionKey = (accountId: AccountId, versions: ReadonlyArray<number>, version: number) =>
+      versions.includes(version)
+        ? versionKey(accountId, version)
+        : Effect.fail(new KeyVersionNotFound({ accountId, version }))
+
     /** One version's bytes, after asking the store that the account still has it (and is not destroyed). */
     const liveVersionKey = (accountId: AccountId, version: number) =>
-      Effect.gen(function*() {
-        const versions = yield* store.versions(accountId)
-        if (!versions.includes(version)) {
-          cache.get(accountId)?.get(version)?.fill(0)
-          cache.get(accountId)?.delete(version)
-          return yield* new KeyVersionNotFound({ accountId, version })
-        }
-        return yield* versionKey(accountId, version)
-      })
+      Effect.flatMap(liveVersions(accountId), (versions) => listedVersionKey(accountId, versions, version))
 
     /** HKDF-SHA-256(account key `keyVersion`, `salt`, `info`), as long as `chosen` needs. */
     const derive = (info: Uint8Array) =>
@@ -228,23 +293,88 @@ const makeKeyring = (options: KeyringOptions) =>
     const withKey = <A, E>(key: Uint8Array, use: (key: Uint8Array) => Effect.Effect<A, E>) =>
       Effect.ensuring(use(key), Effect.sync(() => key.fill(0)))
 
+    const plaintextOf = (input: SealFieldInput) =>
+      typeof input.plaintext === "string" ? encodeUtf8(input.plaintext) : input.plaintext
+
+    /** Seals one field under version `keyVersion` of the account key `ikm`: the envelope text. */
+    const sealUnder = (input: SealFieldInput, keyVersion: number, ikm: Uint8Array) =>
+      Effect.map(
+        crypto.sealDerived({
+          ikm,
+          info: RECORD_INFO,
+          saltBytes: SALT_BYTES,
+          algorithm,
+          prefix: encodeEnvelopeHead(algorithm, keyVersion),
+          plaintext: plaintextOf(input),
+          aad: encodeFieldAad({ ...input, keyVersion }, algorithm)
+        }),
+        Encoding.encodeBase64
+      )
+
     const sealField = (input: SealFieldInput) =>
       Effect.gen(function*() {
         const keyVersion = yield* primaryVersion(input.accountId)
-        const salt = yield* crypto.randomBytes(SALT_BYTES)
-        const key = yield* derive(RECORD_INFO)(input.accountId, salt, keyVersion, algorithm)
-        const aad = encodeFieldAad({ ...input, keyVersion }, algorithm)
-        const plaintext = typeof input.plaintext === "string" ? encodeUtf8(input.plaintext) : input.plaintext
-        const sealed = yield* withKey(key, (key) => crypto.seal({ key, plaintext, aad }))
-        return envelopeToText({ algorithm, keyVersion, salt, sealed })
+        const ikm = yield* versionKey(input.accountId, keyVersion)
+        return yield* sealUnder(input, keyVersion, ikm)
+      })
+
+    /** Opens one field whose account has `versions` (the store's answer for this operation). */
+    const openListed = (input: OpenFieldInput, versions: ReadonlyArray<number>) =>
+      Effect.gen(function*() {
+        const envelope = yield* envelopeFromText(input.sealed)
+        const ikm = yield* listedVersionKey(input.accountId, versions, envelope.keyVersion)
+        return yield* crypto.openDerived({
+          ikm,
+          info: RECORD_INFO,
+          salt: envelope.salt,
+          algorithm: envelope.algorithm,
+          sealed: envelope.sealed,
+          aad: encodeFieldAad({ ...input, keyVersion: envelope.keyVersion }, envelope.algorithm)
+        })
       })
 
     const openField = (input: OpenFieldInput) =>
+      Effect.flatMap(liveVersions(input.accountId), (versions) => openListed(input, versions))
+
+    /** The store's versions of each account in `inputs`, asked once per account; a failed answer is kept as such. */
+    const versionsOfAll = (inputs: ReadonlyArray<{ readonly accountId: AccountId }>) =>
       Effect.gen(function*() {
-        const envelope = yield* envelopeFromText(input.sealed)
-        const key = yield* derive(RECORD_INFO)(input.accountId, envelope.salt, envelope.keyVersion, envelope.algorithm)
-        const aad = encodeFieldAad({ ...input, keyVersion: envelope.keyVersion }, envelope.algorithm)
-        return yield* withKey(key, (key) => crypto.open({ key, sealed: envelope.sealed, aad }))
+        const answers = new Map<AccountId, Either.Either<ReadonlyArray<number>, StoreError | AccountKeysDestroyed>>()
+        for (const { accountId } of inputs) {
+          if (!answers.has(accountId)) answers.set(accountId, yield* Effect.either(liveVersions(accountId)))
+        }
+        return answers
+      })
+
+    const sealFields = (inputs: ReadonlyArray<SealFieldInput>) =>
+      Effect.gen(function*() {
+        const answers = yield* versionsOfAll(inputs)
+        const primary = new Map<AccountId, { readonly version: number; readonly key: Uint8Array }>()
+        const out: Array<string> = []
+        for (const input of inputs) {
+          let chosen = primary.get(input.accountId)
+          if (chosen === undefined) {
+            const versions = yield* answers.get(input.accountId)!
+            const version = yield* primaryOf(input.accountId, versions)
+            chosen = { version, key: yield* versionKey(input.accountId, version) }
+            primary.set(input.accountId, chosen)
+          }
+          out.push(yield* sealUnder(input, chosen.version, chosen.key))
+        }
+        return out
+      })
+
+    const openFields = (inputs: ReadonlyArray<OpenFieldInput>) =>
+      Effect.gen(function*() {
+        const answers = yield* versionsOfAll(inputs)
+        const out: Array<Either.Either<Uint8Array, OpenFieldError>> = []
+        for (const input of inputs) {
+          const versions = answers.get(input.accountId)!
+          out.push(
+            Either.isLeft(versions) ? Either.left(versions.left) : yield* Effect.either(openListed(input, versions.right))
+          )
+        }
+        return out
       })
 
     const openFieldText = (input: OpenFieldInput) =>
@@ -316,13 +446,7 @@ const makeKeyring = (options: KeyringOptions) =>
       })
 
     const destroyAccountKeys = (accountId: AccountId) =>
-      Effect.ensuring(
-        store.destroy(accountId),
-        Effect.sync(() => {
-          for (const key of cache.get(accountId)?.values() ?? []) key.fill(0)
-          cache.delete(accountId)
-        })
-      )
+      Effect.ensuring(store.destroy(accountId), Effect.sync(() => forget(accountId)))
 
     const accountKey = (accountId: AccountId) =>
       Effect.gen(function*() {
@@ -343,6 +467,9 @@ const makeKeyring = (options: KeyringOptions) =>
       sealField,
       openField,
       openFieldText,
+      sealFields,
+      openFields,
+      cachedKeyVersions: (accountId) => Effect.sync(() => [...(cache.get(accountId)?.keys() ?? [])].sort((a, b) => a - b)),
       rotateAccountKey,
       rotateMasterKey,
       rewrapAccountKeys,
