@@ -8,6 +8,7 @@ import { Arbitrary, Effect, Redacted } from "effect"
 import { inspect } from "node:util"
 import { type App, Apps } from "../src/domain/App.js"
 import {
+  blobRefsOf,
   decodePayload,
   encodePayload,
   folderOf,
@@ -168,6 +169,18 @@ describe("Payloads", () => {
       Effect.gen(function*() {
         const decoded = yield* decodePayload("gallery", valid.gallery)
         assert.strictEqual(folderOf(decoded as GalleryItem), "Camera")
+      }))
+
+    it.effect("a gallery item's thumbnail is a blob of its own, referenced beside the file", () =>
+      Effect.gen(function*() {
+        const thumbnail = { id: "thumb-0001", size: 4_096, sha256: "0".repeat(64) }
+        const withThumbnail = yield* decodePayload("gallery", { ...valid.gallery, thumbnail })
+        assert.deepStrictEqual(blobRefsOf("gallery", withThumbnail).map((b) => b.id), ["blob-0001", "thumb-0001"])
+        assert.deepStrictEqual(blobRefsOf("gallery", yield* decodePayload("gallery", valid.gallery)).map((b) => b.id), [
+          "blob-0001"
+        ])
+        const bad = yield* Effect.flip(decodePayload("gallery", { ...valid.gallery, thumbnail: { id: "t", size: 1 } }))
+        assert.strictEqual(bad.field, "thumbnail.sha256")
       }))
 
     it.effect("a contact's missing lists read as empty", () =>

@@ -146,7 +146,12 @@ const GalleryFields = Schema.Struct({
   durationMs: optional(int("A duration", 0, WEEK_MS)),
   size: ByteSize,
   sha256: Sha256,
-  blob: optional(BlobRef)
+  blob: optional(BlobRef),
+  /**
+   * A small preview the phone made (ours: phones already have one, so the cloud never decodes media to make its
+   * own); a blob like the file itself: counted in the quota, downloadable, collected with its record.
+   */
+  thumbnail: optional(BlobRef)
 })
 
 export const GalleryItem = GalleryFields.pipe(
@@ -679,12 +684,18 @@ export const decodePayload = (app: App, input: unknown): Effect.Effect<Payload, 
 export const encodePayload = (app: App, payload: Payload): Effect.Effect<unknown, InvalidPayload> =>
   Schema.encode(schemaOf(app), parseOptions)(payload).pipe(Effect.mapError(toInvalidPayload(app)))
 
-/** The blobs a payload references: a gallery item's file, a recording's audio, a backup's wallpaper. */
+/**
+ * The blobs a payload references: a gallery item's file and its thumbnail, a recording's audio, a backup's
+ * wallpaper.
+ */
 export const blobRefsOf = (app: App, payload: Payload): ReadonlyArray<BlobRef> => {
   switch (app) {
-    case "gallery":
+    case "gallery": {
+      const { blob, thumbnail } = payload as GalleryItem
+      return [blob, thumbnail].filter((ref): ref is BlobRef => ref !== undefined)
+    }
     case "recordings": {
-      const blob = (payload as GalleryItem | Recording).blob
+      const blob = (payload as Recording).blob
       return blob === undefined ? [] : [blob]
     }
     case "home-screen": {

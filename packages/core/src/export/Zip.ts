@@ -32,7 +32,8 @@ export class ZipRefused extends Schema.TaggedError<ZipRefused>()("ZipRefused", {
 export interface ZipEntry<E = never, R = never> {
   /** A relative path such as `media/gallery/photo.jpg`. */
   readonly name: string
-  readonly data: Stream.Stream<Uint8Array, E, R>
+  /** The content: bytes at hand, or a stream of them. */
+  readonly data: Uint8Array | Stream.Stream<Uint8Array, E, R>
   /**
    * The size the data is expected to have, when known: under 4 GiB it lets the entry go without a ZIP64 local extra
    * field. When absent the entry is written as one that may pass 4 GiB.
@@ -244,7 +245,8 @@ export const zipStream = <E, R, E2 = never, R2 = never>(
     const seen = new Set<string>()
     const central: Array<Uint8Array> = []
 
-    const entryStream = (entry: ZipEntry<E, R>): Stream.Stream<Uint8Array, E | ZipRefused, R> => {
+    /** Called only once the entry before has been written whole: it reads and moves the running offset. */
+    const writeEntry = (entry: ZipEntry<E, R>): Stream.Stream<Uint8Array, E | ZipRefused, R> => {
       const problem = checkName(entry.name, seen)
       if (problem !== undefined) return Stream.fail(new ZipRefused({ name: entry.name, reason: problem }))
       seen.add(entry.name)
@@ -269,39 +271,53 @@ export const zipStream = <E, R, E2 = never, R2 = never>(
         .u16(zip64Local ? 20 : 0)
         .raw(name)
       if (zip64Local) local.u16(0x0001).u16(16).u64(0).u64(0)
+      offset += local.bytes.length
 
-      const body = entry.data.pipe(
-        Stream.filter((bytes) => bytes.length > 0),
-        Stream.map((bytes) => {
-          crc = crc32(bytes, crc)
-          size += bytes.length
-          offset += bytes.length
-          return bytes
-        })
-      )
+      const add = (bytes: Uint8Array) => {
+        crc = crc32(bytes, crc)
+        size += bytes.length
+        offset += bytes.length
+      }
 
-      const descriptor = Stream.suspend(() => {
+      const descriptor = (): Uint8Array | ZipRefused => {
         if (!zip64Local && size >= MAX32) {
-          return Stream.fail(
-            new ZipRefused({ name: entry.name, reason: "its data passed 4 GiB after it was announced as smaller" })
-          )
+          return new ZipRefused({ name: entry.name, reason: "its data passed 4 GiB after it was announced as smaller" })
         }
         const d = new Writer(zip64Local ? 24 : 16).u32(0x08074b50).u32(crc)
         if (zip64Local) d.u64(size).u64(size)
         else d.u32(size).u32(size)
         offset += d.bytes.length
         central.push(centralRecord({ name, crc, size, offset: start, time, date }))
-        return Stream.make(d.bytes)
-      })
+        return d.bytes
+      }
 
+      if (entry.data instanceof Uint8Array) {
+        // Bytes at hand: the whole entry at once.
+        add(entry.data)
+        const end = descriptor()
+        return end instanceof ZipRefused ?
+          Stream.fail(end) :
+          Stream.fromChunk(Chunk.unsafeFromArray([local.bytes, entry.data, end]))
+      }
+      const body = entry.data.pipe(
+        Stream.filter((bytes) => bytes.length > 0),
+        Stream.tap((bytes) => Effect.sync(() => add(bytes)))
+      )
       return Stream.concat(
-        Stream.sync(() => {
-          offset += local.bytes.length
-          return local.bytes
-        }),
-        Stream.concat(body, descriptor)
+        Stream.make(local.bytes),
+        Stream.concat(
+          body,
+          Stream.suspend(() => {
+            const end = descriptor()
+            return end instanceof ZipRefused ? Stream.fail(end) : Stream.make(end)
+          })
+        )
       )
     }
+
+    // `flatMap` may map a whole chunk of entries before running the first: each entry starts inside `suspend`, so it
+    // sees the offset and names of those before it.
+    const entryStream = (entry: ZipEntry<E, R>) => Stream.suspend(() => writeEntry(entry))
 
     const directory = Stream.suspend(() => {
       const dirOffset = offset
@@ -315,7 +331,7 @@ export const zipStream = <E, R, E2 = never, R2 = never>(
 /** An entry of in-memory bytes or text. */
 export const bytesEntry = (name: string, content: Uint8Array | string, modifiedAt: number): ZipEntry => {
   const bytes = typeof content === "string" ? encodeUtf8(content) : content
-  return { name, data: Stream.make(bytes), size: bytes.length, modifiedAt }
+  return { name, data: bytes, size: bytes.length, modifiedAt }
 }
 
 /** Collects a stream of archive bytes into one array: for tests and small archives only. */

@@ -375,7 +375,7 @@ const makeExportService = Effect.gen(function*() {
             return {
               ...e,
               data: Stream.concat(
-                Stream.tap(e.data, (chunk) =>
+                Stream.tap(e.data instanceof Uint8Array ? Stream.make(e.data) : e.data, (chunk) =>
                   Effect.sync(() => {
                     hash.update(chunk)
                     bytes += chunk.length
