@@ -13,10 +13,11 @@ import {
   HttpApiSwagger,
   HttpApp,
   HttpMiddleware,
+  HttpServerError,
   HttpServerRequest,
   HttpServerResponse
 } from "@effect/platform"
-import { Effect, Layer, Option, Schema } from "effect"
+import { Effect, Layer, Option, Predicate, Schema } from "effect"
 import { AccountsLive } from "./http/Accounts.js"
 import { layerAuthentication, layerOperatorAuthentication } from "./http/Authentication.js"
 import { BackupsLive } from "./http/Backups.js"
@@ -95,6 +96,17 @@ export const guard = (options: HttpOptions) => {
         })
       }
 
+      // The protocol takes JSON bodies and raw blob bodies only; a form body is refused before any parser (whose
+      // multipart reader fails on a bad boundary in ways the API cannot type) gets to see it.
+      const contentType = (request.headers["content-type"] ?? "").toLowerCase()
+      if (path.startsWith("/v1/") && (contentType.startsWith("multipart/") || contentType.startsWith("application/x-www-form-urlencoded"))) {
+        return refusal(415, {
+          _tag: "UnsupportedMediaType",
+          code: "unsupported-media-type",
+          message: "Request bodies are JSON (application/json), or raw bytes for a blob upload; forms are not accepted"
+        })
+      }
+
       // A blob upload streams its body into the blob store, under the blob service's own limits (per blob and the
       // account's quota); the JSON body limit is for everything else.
       const blobUpload = request.method === "PUT" && path.startsWith("/v1/blobs/")
@@ -117,25 +129,59 @@ const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
   )
 
 /**
- * A settings patch the protocol cannot read is answered with the error the endpoint declares, 400 `invalid-settings`
- * naming the first problem, as core answers it in process, rather than with a bare decode error that has no code.
+ * Every refusal under `/v1/` carries a `code` and a sentence. A settings patch the protocol cannot read is answered
+ * with the error the endpoint declares, 400 `invalid-settings` naming the first problem, as core answers it in
+ * process; any other request that does not decode keeps its `HttpApiDecodeError` (and its issues) with the code
+ * `invalid-request`, as does a body that cannot be read (not JSON, the wrong content type); a path or method the
+ * protocol does not have is 404 `route-not-found`.
  */
-export const settingsRefusal = HttpApiBuilder.middleware((app) =>
-  Effect.catchIf(
-    // The app's error type says `never`, but a request that does not decode fails here before it is encoded.
-    app as Effect.Effect<HttpServerResponse.HttpServerResponse, unknown, HttpServerRequest.HttpServerRequest>,
-    (error): error is HttpApiError.HttpApiDecodeError => error instanceof HttpApiError.HttpApiDecodeError,
-    (error) =>
-      Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
-        if (request.method !== "PATCH" || request.url.split("?")[0] !== "/v1/settings") return Effect.fail(error)
-        const issue = error.issues[0]
-        const field = issue === undefined ? "" : formatPath(issue.path)
-        const reason = issue === undefined ? error.message : field === "" ? issue.message : `${field}: ${issue.message}`
-        return Schema.encode(Wire.InvalidSettings)(new InvalidSettings({ reason })).pipe(
-          Effect.map((body) => HttpServerResponse.unsafeJson(body, { status: 400 })),
-          Effect.orDie
-        )
-      })
+export const codedRefusals = HttpApiBuilder.middleware((app) =>
+  // The app's error type says `never`, but a request that does not decode or route fails here before it is encoded.
+  (app as Effect.Effect<HttpServerResponse.HttpServerResponse, unknown, HttpServerRequest.HttpServerRequest>).pipe(
+    Effect.catchIf(
+      (error): error is HttpApiError.HttpApiDecodeError => error instanceof HttpApiError.HttpApiDecodeError,
+      (error) =>
+        Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+          if (request.method !== "PATCH" || request.url.split("?")[0] !== "/v1/settings") {
+            return Schema.encode(HttpApiError.HttpApiDecodeError)(error).pipe(
+              Effect.map((body) =>
+                HttpServerResponse.unsafeJson({ ...body, code: "invalid-request" }, { status: 400 })
+              ),
+              Effect.orDie
+            )
+          }
+          const issue = error.issues[0]
+          const field = issue === undefined ? "" : formatPath(issue.path)
+          const reason = issue === undefined ? error.message : field === "" ? issue.message : `${field}: ${issue.message}`
+          return Schema.encode(Wire.InvalidSettings)(new InvalidSettings({ reason })).pipe(
+            Effect.map((body) => HttpServerResponse.unsafeJson(body, { status: 400 })),
+            Effect.orDie
+          )
+        })
+    ),
+    Effect.catchIf(
+      // By tag: the node server's copy of the platform may make its own instances of these classes.
+      (error): error is HttpServerError.RouteNotFound => Predicate.isTagged(error, "RouteNotFound"),
+      (error) =>
+        error.request.url.startsWith("/v1/")
+          ? Effect.succeed(HttpServerResponse.unsafeJson({
+            _tag: "RouteNotFound",
+            code: "route-not-found",
+            message: "The protocol has no endpoint for this method and path; see /v1/openapi.json"
+          }, { status: 404 }))
+          : Effect.fail(error)
+    ),
+    // A body that cannot be read is a defect of the body parser, not a failure.
+    Effect.catchSomeDefect((defect) =>
+      Predicate.isTagged(defect, "RequestError") &&
+        (defect as unknown as HttpServerError.RequestError).request.url.startsWith("/v1/")
+        ? Option.some(Effect.succeed(HttpServerResponse.unsafeJson({
+          _tag: "UnreadableBody",
+          code: "invalid-request",
+          message: "The request body could not be read: it is not valid JSON, or not what its content type says"
+        }, { status: 400 })))
+        : Option.none()
+    )
   ) as typeof app)
 
 /** The handlers of every group, with the security middleware. */
@@ -151,7 +197,7 @@ export const layerApi = (options: HttpOptions) =>
       MembershipLive,
       PrivacyLive,
       OperatorLive,
-      settingsRefusal
+      codedRefusals
     ]),
     Layer.provide(layerAuthentication({ rateLimitPerMinute: options.rateLimitPerMinute })),
     Layer.provide(layerOperatorAuthentication(options.operatorToken))

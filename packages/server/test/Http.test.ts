@@ -53,6 +53,23 @@ describe("HTTP surface", () => {
       assert.strictEqual(((yield* response.json) as Record<string, unknown>)["code"], "body-too-large")
     }).pipe(Effect.provide(layerTestServer({ maxBodyBytes: 1024 }))))
 
+  it.effect("refuses form bodies with 415, a bad multipart boundary included, and reads JSON that does not parse as 400", () =>
+    Effect.gen(function*() {
+      const http = yield* raw
+      for (const contentType of ["multipart/form-data", "multipart/form-data; boundary=x", "application/x-www-form-urlencoded"]) {
+        const response = yield* http.execute(
+          HttpClientRequest.post("/v1/accounts").pipe(HttpClientRequest.bodyText("[1,2]", contentType))
+        )
+        assert.strictEqual(response.status, 415, contentType)
+        assert.strictEqual(((yield* response.json) as Record<string, unknown>)["code"], "unsupported-media-type")
+      }
+      const broken = yield* http.execute(
+        HttpClientRequest.post("/v1/accounts").pipe(HttpClientRequest.bodyText("{\"login", "application/json"))
+      )
+      assert.strictEqual(broken.status, 400)
+      assert.strictEqual(((yield* broken.json) as Record<string, unknown>)["code"], "invalid-request")
+    }).pipe(Effect.provide(layerTestServer())))
+
   it.effect("limits requests per address with 429 and Retry-After", () =>
     Effect.gen(function*() {
       const http = yield* raw
