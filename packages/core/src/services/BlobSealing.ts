@@ -54,6 +54,11 @@ export class InvalidRange extends Schema.TaggedError<InvalidRange>()("InvalidRan
 
 export type OpenBlobError = AccountKeyError | MalformedEnvelope | BlobTruncated
 
+/** In an opened stream, where a segment failed: the plaintexts before it are emitted, then the stream fails. */
+class StoppedAt {
+  constructor(readonly error: OpenBlobError) {}
+}
+
 /** A piece of a byte stream cut into frames: the header (when the format has one), then numbered segments. */
 export type Frame =
   | { readonly _tag: "Header"; readonly bytes: Uint8Array }
@@ -282,14 +287,15 @@ const makeBlobSealing = (options: BlobSealingOptions) =>
             const failed = yield* flush
             return { released, error: failed }
           })
+        // The plaintexts of a chunk are emitted as one chunk, followed by the failure that stopped it, if any (a
+        // flatMap into a stream per chunk would cost more than opening the segments does).
         return frames.pipe(
-          Stream.chunks,
-          Stream.mapEffect(openChunk),
-          Stream.flatMap(({ error, released }) =>
-            error === undefined
-              ? Stream.fromIterable(released)
-              : Stream.concat(Stream.fromIterable(released), Stream.fail(error))
+          Stream.mapChunksEffect((chunk) =>
+            Effect.map(openChunk(chunk), ({ error, released }): Chunk.Chunk<Uint8Array | StoppedAt> =>
+              Chunk.unsafeFromArray(error === undefined ? released : [...released, new StoppedAt(error)])
+            )
           ),
+          Stream.mapEffect((item) => item instanceof StoppedAt ? Effect.fail(item.error) : Effect.succeed(item)),
           Stream.ensuring(Effect.sync(() => opened?.key.fill(0)))
         )
       })
