@@ -120,6 +120,40 @@ export const SyncChecks: ReadonlyArray<Check> = [
     assert.deepStrictEqual((yield* pullAll(account, "notes", cursor)).changes.map((c) => [c.id, c.version]), [["b", 2]])
   })),
 
+  check("SYNC-007", "pulls that run while other devices' pushes commit miss no change", Effect.gen(function*() {
+    const driver = yield* Driver
+    const account = yield* accountWith(["notes"])
+    const writers = [phone, tablet, DeviceId.make("watch"), DeviceId.make("car")]
+    const rounds = 12
+    const written = writers.flatMap((_, w) => Array.from({ length: rounds }, (_, i) => `w${w}-${i}`))
+    // Each writer pushes one note after another while a reader keeps pulling from the cursor it was last given,
+    // so pulls keep landing between other pushes' writes and their commits.
+    const writing = Effect.forEach(
+      writers,
+      (device, w) =>
+        Effect.forEach(
+          Array.from({ length: rounds }, (_, i) => i),
+          (i) => Effect.zipRight(driver.push(account, device, "notes", [put(`w${w}-${i}`, sample("notes", i))]), Effect.yieldNow()),
+          { discard: true }
+        ),
+      { concurrency: "unbounded", discard: true }
+    )
+    const seen = new Set<string>()
+    let cursor: string | undefined
+    const pullOnce = Effect.gen(function*() {
+      const page = yield* pullAll(account, "notes", cursor)
+      for (const change of page.changes) seen.add(change.id)
+      cursor = page.cursor
+    })
+    let done = false
+    yield* Effect.all([
+      Effect.ensuring(writing, Effect.sync(() => (done = true))),
+      Effect.whileLoop({ while: () => !done, body: () => Effect.zipRight(pullOnce, Effect.yieldNow()), step: () => {} })
+    ], { concurrency: "unbounded", discard: true })
+    yield* pullOnce
+    assert.deepStrictEqual(written.filter((id) => !seen.has(id)), [], "every change reached the reader that kept pulling")
+  })),
+
   check("SYNC-008", undefined, Effect.gen(function*() {
     const account = yield* accountWith(["notes"])
     const mutation = put("n1", sample("notes", 1), { baseVersion: 0 })
