@@ -160,6 +160,27 @@ describe("custos-conformance, the command line", () => {
     expect(statusOf(results, "ORG-002")).toBe("not-tested")
   }, 300_000)
 
+  it("fails with 1 on a wiring module that breaks a MUST, and passes once the failures are expected with reasons", async () => {
+    const temp = tempDir()
+    const config = writeJson(temp, "config.json", {
+      target: "in-process",
+      module: Path.join(root, "packages/adapters/test/broken/PlaintextCrypto.ts")
+    })
+    const broken = await conformance(["--config", config, "--report-dir", temp])
+    expect(broken.code, broken.stdout + broken.stderr).toBe(1)
+    expect(readResults(temp).requirements.filter((r) => r.status === "fail").map((r) => r.id)).toEqual(["ENC-001", "ENC-002"])
+    expect(readResults(temp).target).toBe("broken: seals nothing")
+
+    const expected = writeJson(temp, "expected.json", [
+      { requirement: "ENC-001", reason: "this build stores content unsealed on purpose" },
+      { requirement: "ENC-002", reason: "the same" }
+    ])
+    const excused = await conformance(["--config", config, "--expected-failures", expected, "--report-dir", temp])
+    expect(excused.code, excused.stdout + excused.stderr).toBe(0)
+    expect(statusOf(readResults(temp), "ENC-001")).toBe("expected-failure")
+    expect(excused.stdout).toContain("2 of the failures are expected")
+  }, 300_000)
+
   it("fails with 1 when an expected-failure entry names a requirement that passes: a stale entry is a failure", async () => {
     const temp = tempDir()
     const expected = writeJson(temp, "expected.json", [{ requirement: "ISO-001", reason: "thought to leak" }])
