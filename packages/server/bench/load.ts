@@ -62,7 +62,8 @@ const startServer = (dataDir: string, keyFile: string): Promise<Server> =>
     const child = spawn(tsx, ["packages/server/src/bin.ts", "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir], {
       cwd: root,
       env: {
-        ...process.env,
+        // The defaults of custos serve: SQLite, whatever database the calling shell names.
+        ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== "DATABASE_URL")),
         CUSTOS_KEY_FILE: keyFile,
         CUSTOS_LOG_FORMAT: "json",
         // All devices come from one address; the per-address and per-account limits are for the open network.

@@ -132,8 +132,8 @@ const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
  * Every refusal under `/v1/` carries a `code` and a sentence. A settings patch the protocol cannot read is answered
  * with the error the endpoint declares, 400 `invalid-settings` naming the first problem, as core answers it in
  * process; any other request that does not decode keeps its `HttpApiDecodeError` (and its issues) with the code
- * `invalid-request`, as does a body that cannot be read (not JSON, the wrong content type); a path or method the
- * protocol does not have is 404 `route-not-found`.
+ * `invalid-request`, as does a body that cannot be read (not JSON, the wrong content type); a path or method that
+ * nothing serves (under `/v1/` or not, e.g. one a client's `..` segments led out of it) is 404 `route-not-found`.
  */
 export const codedRefusals = HttpApiBuilder.middleware((app) =>
   // The app's error type says `never`, but a request that does not decode or route fails here before it is encoded.
@@ -162,14 +162,12 @@ export const codedRefusals = HttpApiBuilder.middleware((app) =>
     Effect.catchIf(
       // By tag: the node server's copy of the platform may make its own instances of these classes.
       (error): error is HttpServerError.RouteNotFound => Predicate.isTagged(error, "RouteNotFound"),
-      (error) =>
-        error.request.url.startsWith("/v1/")
-          ? Effect.succeed(HttpServerResponse.unsafeJson({
-            _tag: "RouteNotFound",
-            code: "route-not-found",
-            message: "The protocol has no endpoint for this method and path; see /v1/openapi.json"
-          }, { status: 404 }))
-          : Effect.fail(error)
+      () =>
+        Effect.succeed(HttpServerResponse.unsafeJson({
+          _tag: "RouteNotFound",
+          code: "route-not-found",
+          message: "Nothing is served at this method and path; the protocol is described at /v1/openapi.json"
+        }, { status: 404 }))
     ),
     // A body that cannot be read is a defect of the body parser, not a failure.
     Effect.catchSomeDefect((defect) =>

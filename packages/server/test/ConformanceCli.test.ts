@@ -57,6 +57,9 @@ const conformance = (args: ReadonlyArray<string>, timeoutMs = 240_000): Promise<
     })
   })
 
+/** The environment without DATABASE_URL (CI sets it for the PostgreSQL tests): the server runs on SQLite. */
+const withoutDatabaseUrl = () => Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== "DATABASE_URL"))
+
 /** Starts `custos serve --conformance` on a free loopback port; answers its base URL once it listens. */
 const startServer = (): Promise<{ readonly child: ChildProcess; readonly url: string }> =>
   new Promise((resolve, reject) => {
@@ -67,7 +70,7 @@ const startServer = (): Promise<{ readonly child: ChildProcess; readonly url: st
       {
         cwd: root,
         env: {
-          ...process.env,
+          ...withoutDatabaseUrl(),
           CUSTOS_KEY_FILE: Path.join(temp, "master.key"),
           CUSTOS_OPERATOR_TOKEN: operatorToken,
           // The suite signs up many accounts from one address.
