@@ -97,6 +97,64 @@ describe("blobs over HTTP", () => {
       assert.strictEqual(anonymous.status, 401)
     }).pipe(Effect.provide(layerTestServer())))
 
+  it.effect("a push that misstates the size of an uploaded blob is refused whole and stores nothing", () =>
+    Effect.gen(function*() {
+      const http = yield* raw
+      const alice = yield* signUp()
+      const mallory = yield* signUp()
+      const bytes = content(200_000)
+      const sha256 = createHash("sha256").update(bytes).digest("hex")
+      const upload = (bearer: string, id: string) =>
+        http.execute(HttpClientRequest.put(`/v1/blobs/${id}`).pipe(
+          HttpClientRequest.bearerToken(bearer),
+          HttpClientRequest.bodyUint8Array(bytes, "application/octet-stream")
+        ))
+      assert.strictEqual((yield* upload(token(alice.grant), "photo-a")).status, 200)
+      assert.strictEqual((yield* upload(token(mallory.grant), "photo-m")).status, 200)
+      yield* alice.api.settings.update({ payload: { apps: { gallery: true } } })
+      let n = 0
+      const pushPhoto = (blob: { readonly id: string; readonly size: number; readonly sha256: string }) =>
+        alice.api.sync.push({
+          path: { app: "gallery" },
+          urlParams: {},
+          payload: {
+            mutations: [{
+              mutationId: MutationId.make(`m-ref-${++n}`),
+              recordId: RecordId.make(`photo-${n}`),
+              op: "put",
+              baseVersion: 0,
+              payload: { ...samples.gallery(n), size: blob.size, sha256: blob.sha256, blob }
+            }]
+          }
+        })
+      const refusals = [
+        // A record that understates its blob would count less against the quota than it stores.
+        [{ id: "photo-a", size: 1, sha256 }, `it holds ${bytes.length} bytes, the record says 1`],
+        [{ id: "photo-a", size: bytes.length + 1, sha256 }, `it holds ${bytes.length} bytes, the record says`]
+      ] as const
+      for (const [blob, reason] of refusals) {
+        const refused = yield* Effect.flip(pushPhoto(blob))
+        assert.strictEqual(refused._tag, "BlobRefInvalid", blob.id)
+        assert.strictEqual((refused as { code?: string }).code, "invalid-blob-ref")
+        assert.include((refused as { message: string }).message, reason)
+      }
+      const pulled = yield* alice.api.sync.changes({ path: { app: "gallery" }, urlParams: {} })
+      assert.deepStrictEqual(pulled.changes, [], "nothing of a refused push is stored")
+      const accepted = yield* pushPhoto({ id: "photo-a", size: bytes.length, sha256 })
+      assert.strictEqual(accepted.outcomes[0]?._tag, "applied")
+      const usage = yield* alice.api.membership.get()
+      assert.isAtLeast(usage.usage.bytes, bytes.length, "the blob counts at its real size")
+
+      // A blob not uploaded (here: only another account has one under the id) counts at the size stated, and can
+      // no longer be uploaded under that id once the record names it.
+      const unbacked = yield* pushPhoto({ id: "photo-m", size: 5_000, sha256 })
+      assert.strictEqual(unbacked.outcomes[0]?._tag, "applied")
+      const late = yield* upload(token(alice.grant), "photo-m")
+      assert.strictEqual(late.status, 409)
+      assert.strictEqual(((yield* late.json) as { code: string }).code, "blob-in-use")
+      assert.strictEqual((yield* get("/v1/blobs/photo-m", token(alice.grant))).status, 404, "nothing to download")
+    }).pipe(Effect.provide(layerTestServer())))
+
   it.effect("other JSON bodies keep their small limit", () =>
     Effect.gen(function*() {
       const http = yield* raw

@@ -9,6 +9,8 @@ import { Schema } from "effect"
 import { App } from "../domain/App.js"
 import { Cursor } from "../domain/Cursor.js"
 import { Mutation, MutationOutcome, RecordView } from "../domain/Mutation.js"
+import { BlobRefInvalid as BlobRefInvalidError } from "../services/BlobService.js"
+import { wire } from "./Errors.js"
 import { Authentication } from "./Security.js"
 import * as Wire from "./WireErrors.js"
 
@@ -40,6 +42,9 @@ export const PullResult = Schema.Struct({
 
 const Limit = Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 1000))
 
+/** A record of the batch names a blob that was not uploaded as it states: the whole batch is refused. */
+export const BlobRefInvalid = wire(BlobRefInvalidError)
+
 export class SyncApi extends HttpApiGroup.make("sync")
   .add(
     HttpApiEndpoint.post("push", "/apps/:app/push")
@@ -48,6 +53,7 @@ export class SyncApi extends HttpApiGroup.make("sync")
       .setPayload(PushRequest)
       .addSuccess(PushResult)
       .addError(Wire.BatchTooLarge, { status: 413 })
+      .addError(BlobRefInvalid, { status: 400 })
       .annotate(OpenApi.Summary, "Push a batch of mutations of one app; each is answered on its own")
   )
   .add(

@@ -53,6 +53,20 @@ export class BlobInUse extends Schema.TaggedError<BlobInUse>()("BlobInUse", {
   }
 }
 
+/**
+ * A pushed record names a blob of the account whose uploaded content is not the size the record says (which is what
+ * its quota use is counted by).
+ */
+export class BlobRefInvalid extends Schema.TaggedError<BlobRefInvalid>()("BlobRefInvalid", {
+  blobId: Schema.String,
+  reason: Schema.String
+}) {
+  readonly code = "invalid-blob-ref"
+  override get message() {
+    return `The record's blob ${this.blobId} does not match what was uploaded: ${this.reason}`
+  }
+}
+
 /** Plaintext bytes to download: [start, end) with end exclusive and clamped to the size, or the last `suffix`. */
 export type DownloadRange =
   | { readonly start: number; readonly end?: number | undefined }
@@ -103,6 +117,17 @@ export class BlobService extends Context.Tag("@custos/core/BlobService")<BlobSer
     blobId: BlobId,
     range?: DownloadRange
   ) => Effect.Effect<Download, BlobNotFound | BlobRangeInvalid | SealingFailed | StoreError>
+  /**
+   * Checks what records about to be pushed say of their blobs: a blob the account uploaded under the id holds the
+   * size its `BlobRef` states (read from the sealed header; nothing is opened). `BlobRefInvalid` names the first that
+   * does not. A blob not uploaded is no refusal: the record counts at its stated size, and nothing can be uploaded
+   * under an id a stored record names. The digest stays the device's statement: a download gives back exactly the
+   * bytes uploaded.
+   */
+  readonly checkRefs: (
+    accountId: AccountId,
+    refs: ReadonlyArray<{ readonly id: string; readonly size: number }>
+  ) => Effect.Effect<void, BlobRefInvalid | SealingFailed | StoreError>
   /** Deletes the blobs of every account that no active or trashed record references and are `graceMs` old. */
   readonly collectGarbage: (graceMs: number) => Effect.Effect<CollectResult, StoreError>
 }>() {
@@ -222,6 +247,39 @@ const makeBlobService = (options: BlobServiceOptions) =>
         return { size, sha256: Encoding.encodeHex(hash.digest()) }
       })
 
+    const checkRefs = (accountId: AccountId, refs: ReadonlyArray<{ readonly id: string; readonly size: number }>) =>
+      Effect.forEach(refs, (ref) =>
+        Effect.gen(function*() {
+          const invalid = (reason: string) => new BlobRefInvalid({ blobId: ref.id, reason })
+          const blobId = yield* Schema.decodeUnknown(BlobId)(ref.id).pipe(
+            Effect.mapError(() => invalid("it is not a blob id"))
+          )
+          const found = yield* store.stat(accountId, blobId).pipe(
+            Effect.map(Option.some),
+            Effect.catchTag("BlobNotFound", () => Effect.succeed(Option.none()))
+          )
+          // Nothing uploaded under the id: the record counts at the size it states, and once it is stored nothing
+          // can be uploaded under the id any more (BlobInUse), so its size can never be understated.
+          if (Option.isNone(found)) return
+          const info = found.value
+          const read = (offset: number, length: number) =>
+            store.get(accountId, blobId, { start: offset, end: offset + length }).pipe(
+              Stream.runCollect,
+              Effect.map(concat),
+              Effect.catchTags({
+                BlobNotFound: () => Effect.fail(invalid("no blob was uploaded under this id")),
+                BlobRangeInvalid: () => Effect.fail(invalid("the stored blob is cut short"))
+              })
+            )
+          const size = yield* sealing.plaintextSize({ sealedSize: info.size, read }).pipe(
+            Effect.catchTags({
+              MalformedEnvelope: () => Effect.fail(invalid("the stored blob is not a sealed blob")),
+              BlobTruncated: () => Effect.fail(invalid("the stored blob is cut short"))
+            })
+          )
+          if (size !== ref.size) return yield* invalid(`it holds ${size} bytes, the record says ${ref.size}`)
+        }), { discard: true })
+
     const download = (accountId: AccountId, blobId: BlobId, range?: DownloadRange) =>
       Effect.gen(function*() {
         const named = (yield* referrers(accountId)).get(blobId) ?? []
@@ -286,7 +344,7 @@ const makeBlobService = (options: BlobServiceOptions) =>
         )
       })
 
-    return BlobService.of({ upload, download, collectGarbage })
+    return BlobService.of({ upload, download, checkRefs, collectGarbage })
   })
 
 /** The bytes a range asks for within `size`, as HTTP reads `bytes=a-b` (end clamped) and `bytes=-n`. */

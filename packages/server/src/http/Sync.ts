@@ -1,8 +1,13 @@
 /**
- * Handlers of the sync group: the device is the one the session belongs to.
+ * Handlers of the sync group: the device is the one the session belongs to. Before a push reaches the engine, the
+ * blobs its records name are checked against what the account uploaded (each there, and the size stated), so a
+ * record can neither point at nothing nor understate a blob's size, which is what quota use counts. A payload that
+ * does not decode is left to the engine, which rejects that mutation with its reason.
  */
 import { CustosApi } from "@custos/core/protocol/CustosApi"
 import { CurrentSession } from "@custos/core/protocol/Security"
+import { blobRefsOf, decodePayload } from "@custos/core/domain/Payloads"
+import { BlobService } from "@custos/core/services/BlobService"
 import { SyncEngine } from "@custos/core/services/SyncEngine"
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"
@@ -12,9 +17,17 @@ import { observe } from "./Observe.js"
 export const SyncLive = HttpApiBuilder.group(CustosApi, "sync", (handlers) =>
   Effect.gen(function*() {
     const engine = yield* SyncEngine
+    const blobs = yield* BlobService
     return handlers
       .handle("push", ({ path, payload, urlParams }) =>
         CurrentSession.pipe(
+          Effect.tap((s) =>
+            Effect.forEach(payload.mutations, (mutation) =>
+              mutation.op !== "put" ? Effect.void : decodePayload(path.app, mutation.payload).pipe(
+                Effect.flatMap((decoded) => blobs.checkRefs(s.accountId, blobRefsOf(path.app, decoded))),
+                Effect.catchTag("InvalidPayload", () => Effect.void)
+              ), { discard: true })
+          ),
           Effect.flatMap((s) =>
             engine.push(s.accountId, s.deviceId, path.app, payload.mutations, { trigger: urlParams.trigger })
           ),
