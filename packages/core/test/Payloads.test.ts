@@ -4,13 +4,17 @@
  * password stays hidden.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Arbitrary, Effect, Redacted } from "effect"
+import { Arbitrary, Effect, Either, FastCheck, Redacted } from "effect"
 import { inspect } from "node:util"
 import { type App, Apps } from "../src/domain/App.js"
 import {
   blobRefsOf,
+  decodeAndEncodePayload,
   decodePayload,
+  decodePayloadEither,
+  encodeDecodedPayload,
   encodePayload,
+  encodePayloadEither,
   folderOf,
   type GalleryItem,
   PayloadSchemas,
@@ -147,6 +151,67 @@ const roundTrip = <A extends App>(app: A) =>
         assert.deepStrictEqual(json, encoded)
         const decoded = yield* decodePayload(app, json)
         assert.deepStrictEqual(yield* encodePayload(app, decoded), encoded)
+        // The push's encoder, which skips the checks the decoder just ran, writes the very same JSON.
+        assert.strictEqual(JSON.stringify(yield* encodeDecodedPayload(app, decoded)), JSON.stringify(encoded))
+      }),
+    { fastCheck: { numRuns: 50 } }
+  )
+
+/** `value` with an unknown field added to the objects (depth first) whose flag is set. */
+const withUnknownFields = (value: unknown, flags: ReadonlyArray<boolean>): unknown => {
+  let next = 0
+  const go = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(go)
+    if (typeof v !== "object" || v === null) return v
+    const extra = flags[next++ % flags.length] === true
+    const out: Record<string, unknown> = {}
+    for (const [key, field] of Object.entries(v)) out[key] = go(field)
+    return extra ? { ...out, unknownField: "x" } : out
+  }
+  return go(value)
+}
+
+/** What a push must answer for `input`: the strict decoder, the check, then the encoder with every check. */
+const strictAnswer = (
+  app: App,
+  input: unknown,
+  check: (decoded: unknown) => string | undefined
+): Either.Either<{ readonly decoded: unknown; readonly encoded: unknown }, unknown> =>
+  Either.flatMap(decodePayloadEither(app, input), (decoded): Either.Either<
+    { readonly decoded: unknown; readonly encoded: unknown },
+    unknown
+  > => {
+    const refused = check(decoded)
+    return refused !== undefined
+      ? Either.left(refused)
+      : Either.map(encodePayloadEither(app, decoded), (encoded) => ({ decoded, encoded }))
+  })
+
+const sameAnswer = <A extends App>(app: A) =>
+  it.effect.prop(
+    `${app}: a push decodes and encodes exactly as the strict decoder and encoder do, unknown fields or not`,
+    [
+      Arbitrary.make(PayloadSchemas[app]),
+      FastCheck.array(FastCheck.boolean(), { minLength: 1, maxLength: 8 }),
+      FastCheck.boolean()
+    ],
+    ([payload, flags, refuse]) =>
+      Effect.gen(function*() {
+        const encoded = yield* encodePayload(app, payload)
+        const input = withUnknownFields(JSON.parse(JSON.stringify(encoded)), flags)
+        const check = () => (refuse ? "refused by the check" : undefined)
+        const fast = decodeAndEncodePayload(app, input, check)
+        const strict = strictAnswer(app, input, check)
+        if (Either.isLeft(strict)) {
+          assert.isTrue(Either.isLeft(fast))
+          if (Either.isLeft(fast)) assert.deepStrictEqual(fast.left, strict.left)
+        } else {
+          assert.isTrue(Either.isRight(fast))
+          if (Either.isRight(fast)) {
+            assert.strictEqual(JSON.stringify(fast.right.encoded), JSON.stringify(strict.right.encoded))
+            assert.deepStrictEqual(yield* encodePayload(app, fast.right.decoded), strict.right.encoded)
+          }
+        }
       }),
     { fastCheck: { numRuns: 50 } }
   )
@@ -156,12 +221,20 @@ describe("Payloads", () => {
     for (const app of Apps) roundTrip(app)
   })
 
+  describe("as a push decodes", () => {
+    for (const app of Apps) sameAnswer(app)
+  })
+
   describe("hand-written examples", () => {
     for (const app of Apps) {
       it.effect(`${app}: a valid example decodes and encodes back to itself`, () =>
         Effect.gen(function*() {
           const decoded = yield* decodePayload(app, valid[app])
           assert.deepStrictEqual(yield* encodePayload(app, decoded), valid[app])
+          assert.strictEqual(
+            JSON.stringify(yield* encodeDecodedPayload(app, decoded)),
+            JSON.stringify(yield* encodePayload(app, decoded))
+          )
         }))
     }
 

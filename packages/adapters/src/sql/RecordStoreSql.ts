@@ -25,7 +25,7 @@ import { RecordStore, type RecordTx } from "@custos/core/ports/RecordStore"
 import type { StoreError } from "@custos/core/ports/StoreError"
 import * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
-import { Effect, FiberRef, Layer, Option, Schema } from "effect"
+import { Effect, Either, FiberRef, Layer, Option, Schema } from "effect"
 import { changesStatement, dueStatement } from "./internal/recordQueries.js"
 import { Int64, lockAccount, makeExclusive, readHeads, storeStep, transactionStep } from "./internal/sqlStore.js"
 import { layerMigrations } from "./SqlMigrations.js"
@@ -46,10 +46,33 @@ const RecordRow = Schema.Struct({
   blobs: Schema.NullOr(Schema.String)
 })
 
+/** A record as its columns hold it: `blobs` is JSON text. */
+const RecordColumns = Schema.Struct({
+  ...StoredRecord.fields,
+  blobs: Schema.optional(Schema.parseJson(Schema.Array(Schema.String)))
+})
+
+/** The row of a record whose `blobs` are already JSON text: what `RecordFromRow` encodes to. */
+const rowOf = (record: typeof RecordColumns.Encoded): typeof RecordRow.Type => ({
+  account_id: record.accountId,
+  app: record.app,
+  id: record.id,
+  version: record.version,
+  seq: record.seq,
+  state: record.state,
+  body: record.body ?? null,
+  changed_at: record.changedAt,
+  changed_by: record.changedBy ?? null,
+  trashed_at: record.trashedAt ?? null,
+  delete_by: record.deleteBy ?? null,
+  size: record.size,
+  blobs: record.blobs ?? null
+})
+
 /** A row of `custos_records` and the record it holds; absent fields are NULL columns. */
 const RecordFromRow = Schema.transform(
   RecordRow,
-  Schema.Struct({ ...StoredRecord.fields, blobs: Schema.optional(Schema.parseJson(Schema.Array(Schema.String))) }),
+  RecordColumns,
   {
     strict: true,
     decode: (row) => ({
@@ -67,21 +90,7 @@ const RecordFromRow = Schema.transform(
       ...(row.delete_by !== null ? { deleteBy: row.delete_by } : {}),
       ...(row.blobs !== null ? { blobs: row.blobs } : {})
     }),
-    encode: (record) => ({
-      account_id: record.accountId,
-      app: record.app,
-      id: record.id,
-      version: record.version,
-      seq: record.seq,
-      state: record.state,
-      body: record.body ?? null,
-      changed_at: record.changedAt,
-      changed_by: record.changedBy ?? null,
-      trashed_at: record.trashedAt ?? null,
-      delete_by: record.deleteBy ?? null,
-      size: record.size,
-      blobs: record.blobs ?? null
-    })
+    encode: rowOf
   }
 )
 
@@ -93,10 +102,22 @@ const MutationRow = Schema.Struct({
   outcome: Schema.String
 })
 
+/** A remembered mutation as its columns hold it: the outcome is JSON text. */
+const MutationColumns = Schema.Struct({ ...RememberedMutation.fields, outcome: Schema.parseJson(Applied) })
+
+/** The row of a remembered mutation whose outcome is already JSON text: what `MutationFromRow` encodes to. */
+const mutationRowOf = (mutation: typeof MutationColumns.Encoded): typeof MutationRow.Type => ({
+  mutation_id: mutation.mutationId,
+  app: mutation.app,
+  record_id: mutation.recordId,
+  op: mutation.op,
+  outcome: mutation.outcome
+})
+
 /** A row of `custos_mutations` and the mutation it remembers; the outcome is JSON text. */
 const MutationFromRow = Schema.transform(
   MutationRow,
-  Schema.Struct({ ...RememberedMutation.fields, outcome: Schema.parseJson(Applied) }),
+  MutationColumns,
   {
     strict: true,
     decode: (row) => ({
@@ -106,13 +127,7 @@ const MutationFromRow = Schema.transform(
       op: row.op,
       outcome: row.outcome
     }),
-    encode: (mutation) => ({
-      mutation_id: mutation.mutationId,
-      app: mutation.app,
-      record_id: mutation.recordId,
-      op: mutation.op,
-      outcome: mutation.outcome
-    })
+    encode: mutationRowOf
   }
 )
 
@@ -167,9 +182,19 @@ const decodeRecords = Schema.decodeUnknown(Schema.Array(RecordFromRow))
 const decodeMutations = Schema.decodeUnknown(Schema.Array(MutationFromRow))
 const decodeRecord = (rows: ReadonlyArray<unknown>) =>
   rows.length === 0 ? Effect.succeedNone : Effect.asSome(Schema.decodeUnknown(RecordFromRow)(rows[0]))
-const decodeStored = Schema.decodeUnknown(StoredRecord)
-const encodeRecord = Schema.encode(RecordFromRow)
-const encodeMutation = Schema.encode(MutationFromRow)
+const decodeStored = Schema.decodeUnknownEither(StoredRecord)
+const validateMutation = Schema.validateEither(RememberedMutation)
+
+/**
+ * The row of a record `decodeStored` has just checked: what `Schema.encode(RecordFromRow)` gives, without checking
+ * the record a second time (each column is the field itself, `blobs` JSON text).
+ */
+const checkedRecordRow = (stored: StoredRecord) =>
+  rowOf({ ...stored, blobs: stored.blobs === undefined ? undefined : JSON.stringify(stored.blobs) })
+
+/** The row of a mutation `validateMutation` has just checked: what `Schema.encode(MutationFromRow)` gives. */
+const checkedMutationRow = (mutation: RememberedMutation) =>
+  mutationRowOf({ ...mutation, outcome: JSON.stringify(mutation.outcome) })
 
 export const make = Effect.gen(function*() {
   const sql = (yield* SqlClient.SqlClient).withoutTransforms()
@@ -298,16 +323,17 @@ export const make = Effect.gen(function*() {
           Effect.map(() => known(ids, (id: RecordId) => state.records.get(keyOf(app, id)))),
           step("RecordTx.getMany", false)
         ),
+      // Checked and turned into its row at once (no statement runs until the transaction's work is done).
       write: (record) =>
-        Effect.gen(function*() {
-          const stored = yield* decodeStored({ ...record, accountId, seq: state.head + 1 })
-          const row = yield* encodeRecord(stored)
-          state.head = stored.seq
-          const key = keyOf(stored.app, stored.id)
-          state.records.set(key, stored)
-          state.pendingRecords.set(key, row)
-          return stored
-        }).pipe(step("RecordTx.write", true)),
+        Effect.suspend(() =>
+          Either.map(decodeStored({ ...record, accountId, seq: state.head + 1 }), (stored) => {
+            state.head = stored.seq
+            const key = keyOf(stored.app, stored.id)
+            state.records.set(key, stored)
+            state.pendingRecords.set(key, checkedRecordRow(stored))
+            return stored
+          })
+        ).pipe(step("RecordTx.write", true)),
       recallMutation: (mutationId) =>
         learnMutations([mutationId]).pipe(
           Effect.map(() => Option.fromNullable(state.mutations.get(mutationId))),
@@ -319,11 +345,13 @@ export const make = Effect.gen(function*() {
           step("RecordTx.recallMutations", false)
         ),
       rememberMutation: (mutation, at) =>
-        Effect.gen(function*() {
-          const row = yield* encodeMutation(mutation)
-          state.mutations.set(mutation.mutationId, mutation)
-          state.pendingMutations.set(mutation.mutationId, { account_id: accountId, ...row, at })
-        }).pipe(step("RecordTx.rememberMutation", true))
+        Effect.suspend(() =>
+          Either.map(validateMutation(mutation), (checked) => {
+            state.mutations.set(mutation.mutationId, mutation)
+            const row = checkedMutationRow(checked)
+            state.pendingMutations.set(mutation.mutationId, { account_id: accountId, ...row, at })
+          })
+        ).pipe(step("RecordTx.rememberMutation", true))
     }
   }
 

@@ -5,8 +5,9 @@
  * ever stored. `decodePayload` and `encodePayload` turn a parse failure into `InvalidPayload` that names the first
  * offending field; its reason never quotes the value, because payload content is private.
  */
-import { Arbitrary, DateTime, Effect, ParseResult, Redacted, Schema, Struct } from "effect"
+import { Arbitrary, DateTime, type Effect, Either, ParseResult, Redacted, Schema, Struct } from "effect"
 import type { FastCheck } from "effect"
+import * as SchemaAST from "effect/SchemaAST"
 import type { ParseOptions } from "effect/SchemaAST"
 import type { App } from "./App.js"
 import { InvalidPayload } from "./Errors.js"
@@ -673,16 +674,172 @@ const toInvalidPayload = (app: App) => (error: ParseResult.ParseError): InvalidP
   return new InvalidPayload({ app, field: field === "" ? "(payload)" : field, reason })
 }
 
+/**
+ * `ast` without its refinements (filters), for encoding a value that has just been decoded, and so has passed every
+ * one of them: encoding runs a refinement's whole type side again at each level, which costs more than the decoding
+ * did. Transformations (defaults, dates, the Wi-Fi password's `Redacted`) stay, so the encoded form is the same.
+ */
+const withoutRefinements = (ast: SchemaAST.AST): SchemaAST.AST => {
+  switch (ast._tag) {
+    case "Refinement":
+      return withoutRefinements(ast.from)
+    case "TypeLiteral":
+      return new SchemaAST.TypeLiteral(
+        ast.propertySignatures.map((ps) =>
+          new SchemaAST.PropertySignature(
+            ps.name,
+            withoutRefinements(ps.type),
+            ps.isOptional,
+            ps.isReadonly,
+            ps.annotations
+          )
+        ),
+        ast.indexSignatures.map((is) =>
+          new SchemaAST.IndexSignature(is.parameter, withoutRefinements(is.type), is.isReadonly)
+        ),
+        ast.annotations
+      )
+    case "TupleType":
+      return new SchemaAST.TupleType(
+        ast.elements.map((e) => new SchemaAST.OptionalType(withoutRefinements(e.type), e.isOptional, e.annotations)),
+        ast.rest.map((r) => new SchemaAST.Type(withoutRefinements(r.type), r.annotations)),
+        ast.isReadonly,
+        ast.annotations
+      )
+    case "Union":
+      return SchemaAST.Union.make(ast.types.map(withoutRefinements), ast.annotations)
+    case "Transformation":
+      return new SchemaAST.Transformation(
+        withoutRefinements(ast.from),
+        withoutRefinements(ast.to),
+        ast.transformation,
+        ast.annotations
+      )
+    case "Declaration":
+      return new SchemaAST.Declaration(
+        ast.typeParameters.map(withoutRefinements),
+        ast.decodeUnknown,
+        ast.encodeUnknown,
+        ast.annotations
+      )
+    case "Suspend": {
+      let inner: SchemaAST.AST | undefined
+      return new SchemaAST.Suspend(() => inner ??= withoutRefinements(ast.f()), ast.annotations)
+    }
+    default:
+      return ast
+  }
+}
+
+/** Each app's decoder and encoder, built once: a push decodes and encodes every payload it carries. */
+const parsers = Object.fromEntries(
+  (Object.keys(PayloadSchemas) as ReadonlyArray<App>).map((app) => [app, {
+    decode: ParseResult.decodeUnknownEither(schemaOf(app), parseOptions),
+    // Drops fields the schema does not name instead of refusing them: see `decodeAndEncodePayload`.
+    decodeDropping: ParseResult.decodeUnknownEither(schemaOf(app), { errors: "first" }),
+    encode: ParseResult.encodeEither(schemaOf(app), parseOptions),
+    // A decoded payload holds only the fields its schema names, so there are no extra ones to look for either.
+    encodeDecoded: ParseResult.encodeEither(Schema.make(withoutRefinements(schemaOf(app).ast)), { errors: "first" }),
+    invalid: toInvalidPayload(app)
+  }])
+) as unknown as {
+  readonly [A in App]: {
+    readonly decode: (input: unknown) => Either.Either<Payload, ParseResult.ParseIssue>
+    readonly decodeDropping: (input: unknown) => Either.Either<Payload, ParseResult.ParseIssue>
+    readonly encode: (payload: Payload) => Either.Either<unknown, ParseResult.ParseIssue>
+    readonly encodeDecoded: (payload: Payload) => Either.Either<unknown, ParseResult.ParseIssue>
+    readonly invalid: (error: ParseResult.ParseError) => InvalidPayload
+  }
+}
+
+/** Decodes the encoded (JSON) form of `app`'s payload, at once (every payload schema is synchronous). */
+export const decodePayloadEither = (app: App, input: unknown): Either.Either<Payload, InvalidPayload> => {
+  const parser = parsers[app]
+  return Either.mapLeft(parser.decode(input), (issue) => parser.invalid(new ParseResult.ParseError({ issue })))
+}
+
+/** Encodes `app`'s payload to its JSON-safe form (see `encodePayload`), at once. */
+export const encodePayloadEither = (app: App, payload: Payload): Either.Either<unknown, InvalidPayload> => {
+  const parser = parsers[app]
+  return Either.mapLeft(parser.encode(payload), (issue) => parser.invalid(new ParseResult.ParseError({ issue })))
+}
+
+/**
+ * `encodePayloadEither` of a payload `decodePayloadEither` has just returned for the same app, without running its
+ * checks a second time (it passed them all when it was decoded): what a push does with every payload it carries.
+ */
+export const encodeDecodedPayload = (app: App, decoded: Payload): Either.Either<unknown, InvalidPayload> => {
+  const parser = parsers[app]
+  return Either.mapLeft(parser.encodeDecoded(decoded), (issue) => parser.invalid(new ParseResult.ParseError({ issue })))
+}
+
+/**
+ * Whether every field of every object in `input` is still there, at the same place, in `encoded`: the encoded form
+ * of what a decoder that drops unknown fields made of it. The payload schemas rename no field and make no object of
+ * something else, so a field missing from `encoded` is one the decoder dropped; an answer of `false` when there is
+ * none only costs the strict decoding.
+ */
+const keepsEveryField = (input: unknown, encoded: unknown): boolean => {
+  if (typeof input !== "object" || input === null) return true
+  if (typeof encoded !== "object" || encoded === null) return false
+  if (Array.isArray(input)) {
+    if (!Array.isArray(encoded) || encoded.length !== input.length) return false
+    for (let i = 0; i < input.length; i++) if (!keepsEveryField(input[i], encoded[i])) return false
+    return true
+  }
+  if (Array.isArray(encoded)) return false
+  const from = input as Record<PropertyKey, unknown>
+  const to = encoded as Record<PropertyKey, unknown>
+  for (const key of Reflect.ownKeys(from)) {
+    if (!Object.prototype.hasOwnProperty.call(to, key) || !keepsEveryField(from[key], to[key])) return false
+  }
+  return true
+}
+
+/**
+ * What a push does with a payload: `decodePayloadEither`, then `check` of the decoded payload, then
+ * `encodeDecodedPayload`; the first failure, in that order, or both forms. Refusing unknown fields is most of the
+ * cost of decoding, so a payload is first decoded dropping them and kept only if its encoded form shows that none
+ * was dropped; anything else (an unknown field, any failure) goes through the strict decoder, so every answer is the
+ * one the steps above give.
+ */
+export const decodeAndEncodePayload = <E>(
+  app: App,
+  input: unknown,
+  check: (decoded: Payload) => E | undefined
+): Either.Either<{ readonly decoded: Payload; readonly encoded: unknown }, InvalidPayload | E> => {
+  const parser = parsers[app]
+  const dropping = parser.decodeDropping(input)
+  if (Either.isRight(dropping)) {
+    const encoded = parser.encodeDecoded(dropping.right)
+    if (Either.isRight(encoded) && keepsEveryField(input, encoded.right)) {
+      const refused = check(dropping.right)
+      return refused !== undefined
+        ? Either.left(refused)
+        : Either.right({ decoded: dropping.right, encoded: encoded.right })
+    }
+  }
+  return Either.flatMap(decodePayloadEither(app, input), (decoded): Either.Either<
+    { readonly decoded: Payload; readonly encoded: unknown },
+    InvalidPayload | E
+  > => {
+    const refused = check(decoded)
+    return refused !== undefined
+      ? Either.left(refused)
+      : Either.map(encodeDecodedPayload(app, decoded), (encoded) => ({ decoded, encoded }))
+  })
+}
+
 /** Decodes the encoded (JSON) form of `app`'s payload. */
 export const decodePayload = (app: App, input: unknown): Effect.Effect<Payload, InvalidPayload> =>
-  Schema.decodeUnknown(schemaOf(app), parseOptions)(input).pipe(Effect.mapError(toInvalidPayload(app)))
+  decodePayloadEither(app, input)
 
 /**
  * Encodes `app`'s payload to its JSON-safe form, the form that is sealed and stored. The Wi-Fi password appears in
  * plain text only here, by design: this form never leaves core unsealed.
  */
 export const encodePayload = (app: App, payload: Payload): Effect.Effect<unknown, InvalidPayload> =>
-  Schema.encode(schemaOf(app), parseOptions)(payload).pipe(Effect.mapError(toInvalidPayload(app)))
+  encodePayloadEither(app, payload)
 
 /**
  * The blobs a payload references: a gallery item's file and its thumbnail, a recording's audio, a backup's

@@ -16,7 +16,8 @@
  *   34      n     ciphertext
  *   34+n    16    tag
  */
-import { Either, Encoding, Schema } from "effect"
+import { Either, Schema } from "effect"
+import { decodeCanonicalBase64, encodeBase64 } from "../internal/base64.js"
 import { type AeadAlgorithm, NONCE_BYTES, SEAL_OVERHEAD, TAG_BYTES } from "../ports/Crypto.js"
 
 export class MalformedEnvelope extends Schema.TaggedError<MalformedEnvelope>()("MalformedEnvelope", {
@@ -193,8 +194,19 @@ class ByteWriter {
   field(part: Uint8Array): this {
     return this.u32(part.length).bytes(part)
   }
+  /** `field` of the text's `encodeUtf8`; ASCII (ids, app and field names: nearly every part) is copied as it is. */
   text(value: string): this {
-    return this.field(encodeUtf8(value))
+    const n = value.length
+    this.room(4 + n)
+    let at = this.length + 4
+    for (let i = 0; i < n; i++) {
+      const c = value.charCodeAt(i)
+      if (c >= 0x80) return this.field(encodeUtf8(value))
+      this.buffer[at++] = c
+    }
+    this.view.setUint32(this.length, n)
+    this.length += 4 + n
+    return this
   }
   done(): Uint8Array {
     return this.length === this.buffer.length ? this.buffer : this.buffer.slice(0, this.length)
@@ -251,15 +263,12 @@ export const decodeEnvelope = (bytes: Uint8Array): Either.Either<Envelope, Malfo
 }
 
 /** The envelope as standard padded base64 (RFC 4648 §4): the form a record body stores. */
-export const envelopeToText = (envelope: Envelope): string => Encoding.encodeBase64(encodeEnvelope(envelope))
+export const envelopeToText = (envelope: Envelope): string => encodeBase64(encodeEnvelope(envelope))
 
 /** Parses the text form; only canonical base64 is accepted, so one envelope has one text. */
 export const envelopeFromText = (text: string): Either.Either<Envelope, MalformedEnvelope> => {
-  const bytes = Encoding.decodeBase64(text)
-  if (Either.isLeft(bytes) || Encoding.encodeBase64(bytes.right) !== text) {
-    return malformed("the text is not canonical base64")
-  }
-  return decodeEnvelope(bytes.right)
+  const bytes = decodeCanonicalBase64(text)
+  return bytes === undefined ? malformed("the text is not canonical base64") : decodeEnvelope(bytes)
 }
 
 /** Where a sealed field lives. Each part is bound into the AAD; changing any one makes the value fail to open. */

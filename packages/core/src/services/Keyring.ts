@@ -12,7 +12,7 @@
  * the next operation; a version the store no longer lists, or an account it reports destroyed, is dropped from the
  * cache at once.
  */
-import { Context, Effect, Either, Encoding, Layer, Redacted, Schema } from "effect"
+import { Context, Effect, Either, Layer, Redacted, Schema } from "effect"
 import type { App } from "../domain/App.js"
 import type { AccountId, RecordId } from "../domain/Ids.js"
 import {
@@ -25,6 +25,7 @@ import {
   type MalformedEnvelope,
   SALT_BYTES
 } from "../domain/Sealed.js"
+import { encodeBase64 } from "../internal/base64.js"
 import {
   AccountKeyStore,
   AccountKeysDestroyed,
@@ -260,10 +261,16 @@ const makeKeyring = (options: KeyringOptions) =>
       }))
 
     /** The bytes of one version; the caller has checked the account has it. */
-    const versionKey = (accountId: AccountId, version: number) =>
-      Effect.gen(function*() {
+    const versionKey = (accountId: AccountId, version: number): Effect.Effect<Uint8Array, AccountKeyError> =>
+      Effect.suspend(() => {
+        // Every value of a batch asks: a cached key is answered without a trip through the store's effects.
         const cached = cachedKey(accountId, version)
-        if (cached !== undefined) return cached
+        return cached !== undefined ? Effect.succeed(cached) : unwrapVersionKey(accountId, version)
+      })
+
+    /** Reads, unwraps and caches one version's bytes. */
+    const unwrapVersionKey = (accountId: AccountId, version: number) =>
+      Effect.gen(function*() {
         const stored = yield* store.get(accountId, version)
         if (stored._tag === "None") return yield* new KeyVersionNotFound({ accountId, version })
         const key = yield* master.unwrap(stored.value.wrapped, encodeAccountKeyAad(accountId, version))
@@ -308,7 +315,7 @@ const makeKeyring = (options: KeyringOptions) =>
           plaintext: plaintextOf(input),
           aad: encodeFieldAad({ ...input, keyVersion }, algorithm)
         }),
-        Encoding.encodeBase64
+        encodeBase64
       )
 
     const sealField = (input: SealFieldInput) =>
@@ -319,19 +326,23 @@ const makeKeyring = (options: KeyringOptions) =>
       })
 
     /** Opens one field whose account has `versions` (the store's answer for this operation). */
-    const openListed = (input: OpenFieldInput, versions: ReadonlyArray<number>) =>
-      Effect.gen(function*() {
-        const envelope = yield* envelopeFromText(input.sealed)
-        const ikm = yield* listedVersionKey(input.accountId, versions, envelope.keyVersion)
-        return yield* crypto.openDerived({
+    const openListed = (
+      input: OpenFieldInput,
+      versions: ReadonlyArray<number>
+    ): Effect.Effect<Uint8Array, OpenFieldError> => {
+      const parsed = envelopeFromText(input.sealed)
+      if (Either.isLeft(parsed)) return Effect.fail(parsed.left)
+      const envelope = parsed.right
+      return Effect.flatMap(listedVersionKey(input.accountId, versions, envelope.keyVersion), (ikm) =>
+        crypto.openDerived({
           ikm,
           info: RECORD_INFO,
           salt: envelope.salt,
           algorithm: envelope.algorithm,
           sealed: envelope.sealed,
           aad: encodeFieldAad({ ...input, keyVersion: envelope.keyVersion }, envelope.algorithm)
-        })
-      })
+        }))
+    }
 
     const openField = (input: OpenFieldInput) =>
       Effect.flatMap(liveVersions(input.accountId), (versions) => openListed(input, versions))

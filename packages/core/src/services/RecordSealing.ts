@@ -8,15 +8,17 @@
  * opened: one entry per app, naming every record with content. There is no way to open without it. A tombstone has
  * no content, so it is never opened and never logged.
  */
-import { Context, Effect, Layer, Schema } from "effect"
+import { Context, Effect, Either, Layer, Schema } from "effect"
 import type { AccessPurpose } from "../domain/AccessLog.js"
 import type { App } from "../domain/App.js"
 import type { AccountId, RecordId } from "../domain/Ids.js"
 import type { RecordView } from "../domain/Mutation.js"
 import type { StoredRecord } from "../domain/Record.js"
+import { decodeUtf8 } from "../domain/Sealed.js"
+import { DecryptionFailed } from "../ports/Crypto.js"
 import type { StoreError } from "../ports/StoreError.js"
 import { AccessLog } from "./AccessLog.js"
-import { Keyring } from "./Keyring.js"
+import { Keyring, type OpenFieldError } from "./Keyring.js"
 
 /** The field name the whole payload is sealed under. */
 const payloadField = "payload"
@@ -45,6 +47,16 @@ export class RecordSealing extends Context.Tag("@custos/core/RecordSealing")<Rec
     ids: { readonly accountId: AccountId; readonly app: App; readonly recordId: RecordId },
     encoded: unknown
   ) => Effect.Effect<string, SealingFailed>
+  /**
+   * `seal` of every item, in order, as one operation: the account's key versions are asked once for the batch. When
+   * the keys fail, nothing is returned, and the error names the first record of the failing account.
+   */
+  readonly sealAll: (
+    items: ReadonlyArray<{
+      readonly ids: { readonly accountId: AccountId; readonly app: App; readonly recordId: RecordId }
+      readonly encoded: unknown
+    }>
+  ) => Effect.Effect<ReadonlyArray<string>, SealingFailed>
   /**
    * Opens the stored bodies of `records` back into their encoded payloads, in order (`undefined` for a tombstone),
    * after writing the opening to the access log for `purpose`.
@@ -75,34 +87,72 @@ export class RecordSealing extends Context.Tag("@custos/core/RecordSealing")<Rec
           Effect.mapError((cause) => new SealingFailed({ operation: "seal", app: ids.app, recordId: ids.recordId, cause }))
         )
 
-      /** Opens one body; only `openAll` calls it, after logging. */
-      const openOne = (record: StoredRecord) =>
-        Effect.gen(function*() {
-          const text = yield* keyring.openFieldText({
-            accountId: record.accountId,
-            app: record.app,
-            recordId: record.id,
-            field: payloadField,
-            sealed: record.body!
-          })
-          return JSON.parse(text) as unknown
-        }).pipe(
-          Effect.mapError((cause) => new SealingFailed({ operation: "open", app: record.app, recordId: record.id, cause }))
+      const sealAll = (
+        items: ReadonlyArray<{
+          readonly ids: { readonly accountId: AccountId; readonly app: App; readonly recordId: RecordId }
+          readonly encoded: unknown
+        }>
+      ) =>
+        items.length === 0 ? Effect.succeed([]) : keyring.sealFields(
+          items.map(({ encoded, ids }) => ({ ...ids, field: payloadField, plaintext: JSON.stringify(encoded) }))
+        ).pipe(
+          // What fails is the account's keys, not one value: the error names the batch's first record.
+          Effect.mapError((cause) =>
+            new SealingFailed({ operation: "seal", app: items[0]!.ids.app, recordId: items[0]!.ids.recordId, cause })
+          )
         )
+
+      /** The payload of one body `openFields` answered for, or why it is none. */
+      const payloadOf = (
+        record: StoredRecord,
+        opened: Either.Either<Uint8Array, OpenFieldError>
+      ): Either.Either<unknown, SealingFailed> => {
+        const failed = (cause: unknown) =>
+          Either.left(new SealingFailed({ operation: "open", app: record.app, recordId: record.id, cause }))
+        if (Either.isLeft(opened)) return failed(opened.left)
+        const text = decodeUtf8(opened.right)
+        return text === undefined
+          ? failed(new DecryptionFailed({ reason: "the value opened, but it is bytes, not text" }))
+          : Either.right(JSON.parse(text) as unknown)
+      }
 
       const openAll = (records: ReadonlyArray<StoredRecord>, purpose: AccessPurpose) =>
         Effect.gen(function*() {
           // One entry per account and app of the batch, naming the records that have content, in batch order.
           const batches = new Map<string, { accountId: AccountId; app: App; recordIds: Array<RecordId> }>()
+          const withContent: Array<StoredRecord> = []
           for (const r of records) {
             if (r.body === undefined) continue
+            withContent.push(r)
             const key = `${r.accountId}\u0000${r.app}`
             const batch = batches.get(key)
             if (batch === undefined) batches.set(key, { accountId: r.accountId, app: r.app, recordIds: [r.id] })
             else batch.recordIds.push(r.id)
           }
           for (const batch of batches.values()) yield* accessLog.write({ ...batch, purpose })
-          return yield* Effect.forEach(records, (r) => r.body === undefined ? Effect.succeed(undefined) : openOne(r))
+          // One operation for the whole batch: the key versions are asked once per account, not once per record.
+          const opened = withContent.length === 0 ? [] : yield* keyring.openFields(
+            withContent.map((r) => ({
+              accountId: r.accountId,
+              app: r.app,
+              recordId: r.id,
+              field: payloadField,
+              sealed: r.body!
+            }))
+          )
+          const payloads: Array<unknown> = []
+          let next = 0
+          for (const r of records) {
+            if (r.body === undefined) {
+              payloads.push(undefined)
+              continue
+            }
+            // The first record that does not open fails the batch, as if they were opened one by one.
+            const payload = payloadOf(r, opened[next++]!)
+            if (Either.isLeft(payload)) return yield* payload.left
+            payloads.push(payload.right)
+          }
+          return payloads
         })
 
       const viewAll = (records: ReadonlyArray<StoredRecord>, purpose: AccessPurpose) =>
@@ -110,6 +160,7 @@ export class RecordSealing extends Context.Tag("@custos/core/RecordSealing")<Rec
 
       return {
         seal,
+        sealAll,
         openAll,
         viewAll,
         view: (record, purpose) => Effect.map(viewAll([record], purpose), (views) => views[0]!)

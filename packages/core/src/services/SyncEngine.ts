@@ -13,7 +13,7 @@
  *   opening (`sync-pull`), the current records of a push's conflicts another (`sync-conflict`), and the gallery items
  *   a push deletes a third (`gallery-fingerprint`).
  */
-import { Context, Effect, Layer, Option } from "effect"
+import { Context, Effect, Either, Layer, Option } from "effect"
 import type { App } from "../domain/App.js"
 import { type Cursor, decodeCursorPosition, encodeCursor } from "../domain/Cursor.js"
 import {
@@ -39,7 +39,13 @@ import {
   type Rejected,
   type RememberedMutation
 } from "../domain/Mutation.js"
-import { blobRefsOf, type BlobRef, decodePayload, encodePayload, type GalleryItem } from "../domain/Payloads.js"
+import {
+  blobRefsOf,
+  type BlobRef,
+  decodeAndEncodePayload,
+  type GalleryItem,
+  type Payload
+} from "../domain/Payloads.js"
 import { type StoredRecord, Version } from "../domain/Record.js"
 import { isEnabled } from "../domain/SyncSettings.js"
 import { bodyBytes } from "../internal/body.js"
@@ -112,6 +118,20 @@ interface BatchContext {
   /** The content of the gallery items this push deletes, opened together before the first mutation. */
   readonly deleting: KnownContent | undefined
 }
+
+/**
+ * A put's payload once checked and sealed, or why it is refused: worked out for the whole batch before the first
+ * mutation (it depends on nothing the batch changes), so that the batch is sealed as one operation.
+ */
+type PreparedPut =
+  | {
+    readonly _tag: "sealed"
+    readonly body: string
+    readonly blobs: ReadonlyArray<BlobRef>
+    /** A gallery item's content digest. */
+    readonly gallerySha256: string | undefined
+  }
+  | { readonly _tag: "refused"; readonly error: { readonly code: string; readonly message: string } }
 
 /** A conflict whose current record is opened after the batch, with the others, in one logged opening. */
 interface PendingConflict {
@@ -190,8 +210,13 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
                   ? yield* deletedOnPurpose.contentOf(deletionTargets(known, mutations))
                   : undefined
               }
+              const prepared = gate === undefined
+                ? yield* preparePuts(tx.accountId, app, settings.galleryFolders, mutations, known.remembered)
+                : []
               const answers: Array<MutationOutcome | PendingConflict> = []
-              for (const m of mutations) answers.push(yield* applyOne(batch, m))
+              for (let i = 0; i < mutations.length; i++) {
+                answers.push(yield* applyOne(batch, mutations[i]!, prepared[i]))
+              }
               const current = answers.flatMap((a) =>
                 a._tag === "pending-conflict" && a.current !== undefined ? [a.current] : []
               )
@@ -210,7 +235,49 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
           return { outcomes, nextSyncAt }
         })
 
-      const applyOne = (batch: BatchContext, m: Mutation) =>
+      /**
+       * Checks the payload of every put of the batch that can reach it (not a retry already remembered when the batch
+       * began), then seals all that pass with one call: what `applyOne` uses, by position.
+       */
+      const preparePuts = (
+        accountId: AccountId,
+        app: App,
+        galleryFolders: ReadonlyArray<string>,
+        mutations: ReadonlyArray<Mutation>,
+        remembered: ReadonlyMap<MutationId, RememberedMutation>
+      ) =>
+        Effect.gen(function*() {
+          const prepared: Array<PreparedPut | undefined> = []
+          const toSeal: Array<{ readonly at: number; readonly encoded: unknown; readonly decoded: Payload }> = []
+          for (let at = 0; at < mutations.length; at++) {
+            const m = mutations[at]!
+            if (m.op !== "put" || m.payload === undefined || remembered.has(m.mutationId)) {
+              prepared.push(undefined)
+              continue
+            }
+            const checked = checkPayload(app, galleryFolders, m.payload)
+            if (Either.isLeft(checked)) {
+              prepared.push({ _tag: "refused", error: checked.left })
+              continue
+            }
+            prepared.push(undefined)
+            toSeal.push({ at, ...checked.right })
+          }
+          const bodies = yield* sealing.sealAll(
+            toSeal.map(({ at, encoded }) => ({ ids: { accountId, app, recordId: mutations[at]!.recordId }, encoded }))
+          )
+          toSeal.forEach(({ at, decoded }, i) => {
+            prepared[at] = {
+              _tag: "sealed",
+              body: bodies[i]!,
+              blobs: blobRefsOf(app, decoded),
+              gallerySha256: app === "gallery" ? (decoded as GalleryItem).sha256 : undefined
+            }
+          })
+          return prepared
+        })
+
+      const applyOne = (batch: BatchContext, m: Mutation, prepared: PreparedPut | undefined) =>
         Effect.gen(function*() {
           const { app, deviceId, now, tx } = batch
           const remembered = Option.fromNullable(batch.remembered.get(m.mutationId))
@@ -229,17 +296,11 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
             if (m.payload === undefined) {
               return reject(m, new InvalidMutation({ reason: "a put needs a payload" }))
             }
-            const decoded = yield* Effect.either(decodePayload(app, m.payload))
-            if (decoded._tag === "Left") return reject(m, decoded.left)
-            if (app === "gallery") {
-              const item = decoded.right as GalleryItem
-              if (!batch.galleryFolders.includes(item.folder)) return reject(m, new FolderNotSelected({ folder: item.folder }))
-              gallerySha256 = item.sha256
-            }
-            const encoded = yield* Effect.either(encodePayload(app, decoded.right))
-            if (encoded._tag === "Left") return reject(m, encoded.left)
-            body = yield* sealing.seal({ accountId: tx.accountId, app, recordId: m.recordId }, encoded.right)
-            blobs = blobRefsOf(app, decoded.right)
+            if (prepared === undefined) return yield* Effect.dieMessage("SyncEngine: a put reached no prepared payload")
+            if (prepared._tag === "refused") return reject(m, prepared.error)
+            body = prepared.body
+            blobs = prepared.blobs
+            gallerySha256 = prepared.gallerySha256
           } else if (m.payload !== undefined) {
             return reject(m, new InvalidMutation({ reason: "a delete carries no payload" }))
           }
@@ -382,6 +443,17 @@ const deletionTargets = (
   }
   return targets
 }
+
+/**
+ * A put's payload decoded (every field checked), its gallery folder checked against the selected ones, and encoded to
+ * the form that is sealed; or the first reason it is refused, in that order.
+ */
+const checkPayload = (app: App, galleryFolders: ReadonlyArray<string>, payload: unknown) =>
+  decodeAndEncodePayload(app, payload, (decoded) => {
+    if (app !== "gallery") return undefined
+    const item = decoded as GalleryItem
+    return galleryFolders.includes(item.folder) ? undefined : new FolderNotSelected({ folder: item.folder })
+  })
 
 /** Whether `current` is what a mutation based on `baseVersion` expects; 0 expects no live record. */
 const matchesBase = (current: Option.Option<StoredRecord>, baseVersion: number): boolean =>
