@@ -150,6 +150,13 @@ export const makeRecordStoreMemory = Effect.sync(() => {
           .slice(0, limit)
           .map((r) => ({ accountId: r.accountId, app: r.app, id: r.id }))
       }),
+    referencing: (accountId, blobId) =>
+      Effect.sync(() =>
+        [...stateOf(accountId).records.values()]
+          .filter((r) => r.state !== "purged" && (r.blobs ?? []).includes(blobId))
+          .sort((a, b) => a.seq - b.seq)
+          .map((r) => ({ accountId: r.accountId, app: r.app, id: r.id }))
+      ),
     usage: (accountId) =>
       Effect.sync(() => {
         let records = 0

@@ -146,6 +146,12 @@ const DueFromRow = Schema.transform(
   }
 )
 
+const ReferencingRow = Schema.Struct({
+  account_id: Schema.String,
+  app: App,
+  id: Schema.String,
+  blobs: Schema.parseJson(Schema.Array(Schema.String))
+})
 const UsageRow = Schema.Struct({ records: Int64, bytes: Int64 })
 const CompactRow = Schema.Struct({ removed: Int64, top: Schema.NullOr(Int64) })
 const DeleteRow = Schema.Struct({ removed: Int64 })
@@ -445,6 +451,25 @@ export const make = Effect.gen(function*() {
       afterPending(exclusive(dueStatement(sql, before, limit))).pipe(
         Effect.flatMap(Schema.decodeUnknown(Schema.Array(DueFromRow))),
         storeStep("RecordStore.dueForPurge")
+      ),
+    referencing: (accountId, blobId) =>
+      // Blob ids are letters, digits and . _ -; `_` is a LIKE wildcard, so the pattern escapes it, and the JSON is
+      // read to keep only exact matches.
+      afterPending(exclusive(
+        sql`SELECT account_id, app, id, blobs FROM custos_records
+          WHERE account_id = ${accountId} AND state IN ('active', 'trashed') AND blobs IS NOT NULL
+            AND blobs LIKE ${`%"${blobId.replace(/[\\%_]/g, (c) => `\\${c}`)}"%`} ESCAPE '\\'
+          ORDER BY seq`
+      )).pipe(
+        Effect.flatMap(Schema.decodeUnknown(Schema.Array(ReferencingRow))),
+        Effect.map((rows) =>
+          rows.filter((row) => row.blobs.includes(blobId)).map((row) => ({
+            accountId: row.account_id as AccountId,
+            app: row.app,
+            id: row.id as RecordId
+          }))
+        ),
+        storeStep("RecordStore.referencing")
       ),
     usage: (accountId) =>
       afterPending(exclusive(

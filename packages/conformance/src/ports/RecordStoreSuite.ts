@@ -276,6 +276,30 @@ export const recordStoreSuite = <E>(name: string, layer: Layer.Layer<RecordStore
         assert.deepStrictEqual((yield* store.dueForPurge(5_000, 1)).map((d) => d.id), ["early"])
       })))
 
+    it.effect("referencing names the active and trashed records of the account whose blobs include the id", () =>
+      run(Effect.gen(function*() {
+        const store = yield* RecordStore
+        yield* store.transact(alice, (tx) =>
+          Effect.all([
+            tx.write(rec("gallery", "g1", 1, { blobs: ["photo_1", "thumb.1"] })),
+            tx.write(rec("gallery", "g2", 1, { state: "trashed", trashedAt: 1, deleteBy: 2, blobs: ["photo_1"] })),
+            tx.write(rec("gallery", "g3", 2, { state: "purged", body: undefined, size: 0, blobs: ["photo_1"] })),
+            // `_` matches any one character in SQL's LIKE, and LIKE ignores case in SQLite: neither may match.
+            tx.write(rec("gallery", "g4", 1, { blobs: ["photoX1", "PHOTO_1", "photo_10"] })),
+            tx.write(rec("recordings", "r1", 1, { blobs: ["photo_1"] }))
+          ]))
+        yield* store.transact(bob, (tx) => tx.write({ ...rec("gallery", "g1", 1, { blobs: ["photo_1"] }), accountId: bob }))
+        const named = yield* store.referencing(alice, "photo_1")
+        assert.deepStrictEqual(named.map((r) => [r.accountId, r.app, r.id]), [
+          [alice, "gallery", "g1"],
+          [alice, "gallery", "g2"],
+          [alice, "recordings", "r1"]
+        ])
+        assert.deepStrictEqual((yield* store.referencing(alice, "thumb.1")).map((r) => r.id), ["g1"])
+        assert.deepStrictEqual(yield* store.referencing(alice, "none"), [])
+        assert.deepStrictEqual((yield* store.referencing(bob, "photo_1")).map((r) => r.accountId), [bob])
+      })))
+
     it.effect("usage adds up active and trashed records, not tombstones", () =>
       run(Effect.gen(function*() {
         const store = yield* RecordStore

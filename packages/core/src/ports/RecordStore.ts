@@ -87,6 +87,11 @@ export class RecordStore extends Context.Tag("@custos/core/RecordStore")<RecordS
   readonly list: (accountId: AccountId, query: ListQuery) => Effect.Effect<ReadonlyArray<StoredRecord>, StoreError>
   /** Trashed records of any account whose `deleteBy` is at or before `before`, oldest receipt first. */
   readonly dueForPurge: (before: number, limit: number) => Effect.Effect<ReadonlyArray<DueRecord>, StoreError>
+  /**
+   * The account's active and trashed records whose `blobs` name `blobId`, in ascending `seq`: who may download a
+   * blob, and whether one may be replaced or collected. A store answers without handing over the other records.
+   */
+  readonly referencing: (accountId: AccountId, blobId: string) => Effect.Effect<ReadonlyArray<DueRecord>, StoreError>
   /** What the account's active and trashed records take up. */
   readonly usage: (accountId: AccountId) => Effect.Effect<Usage, StoreError>
   /**

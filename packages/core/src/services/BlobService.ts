@@ -282,7 +282,7 @@ const makeBlobService = (options: BlobServiceOptions) =>
 
     const download = (accountId: AccountId, blobId: BlobId, range?: DownloadRange) =>
       Effect.gen(function*() {
-        const named = (yield* referrers(accountId)).get(blobId) ?? []
+        const named = yield* records.referencing(accountId, blobId)
         if (named.length === 0) return yield* new BlobNotFound({ accountId, blobId })
         const first = named[0]!
         const openFailed = (cause: unknown) =>
