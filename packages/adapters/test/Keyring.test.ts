@@ -294,6 +294,26 @@ describe("Keyring", () => {
       assert.instanceOf(yield* Effect.flip(cold.accountKey(dave)), DecryptionFailed)
     }).pipe(Effect.provide(fresh())))
 
+  it.effect("a key dropped from the cache or unwrapped twice keeps its bytes for whoever still holds it", () =>
+    Effect.gen(function*() {
+      const keyring = yield* Keyring
+      const held = Redacted.value((yield* keyring.accountKey(alice)).key)
+      const copy = Uint8Array.from(held)
+      // Bob pushes Alice out of a one-account cache; then Alice's key is unwrapped afresh.
+      yield* keyring.accountKey(bob)
+      assert.deepStrictEqual(yield* keyring.cachedKeyVersions(alice), [])
+      const again = Redacted.value((yield* keyring.accountKey(alice)).key)
+      yield* keyring.accountKey(bob)
+      yield* keyring.accountKey(alice)
+      assert.deepStrictEqual([...held], [...copy], "what an operation held was not overwritten")
+      assert.deepStrictEqual([...again], [...copy])
+      assert.isTrue(copy.some((b) => b !== 0))
+      // What is sealed with it opens, whichever buffer sealed it.
+      const sealed = yield* keyring.sealField({ ...field(), plaintext: "still the same key" })
+      yield* keyring.accountKey(bob)
+      assert.strictEqual(yield* keyring.openFieldText({ ...field(), sealed }), "still the same key")
+    }).pipe(Effect.provide(fresh({ cachedAccounts: 1 }))))
+
   it.effect("never writes an account key unwrapped", () =>
     Effect.gen(function*() {
       const keyring = yield* Keyring

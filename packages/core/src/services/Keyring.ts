@@ -7,7 +7,7 @@
  * destroys an account's keys, after which nothing sealed for it opens (crypto-shredding).
  *
  * Unwrapped account keys are cached in this process only, for a bounded number of accounts (the least recently used
- * is dropped and its bytes overwritten). Every seal and open still asks the store which versions the account has,
+ * is dropped; its bytes are left to the garbage collector, never overwritten, since an operation may still hold it). Every seal and open still asks the store which versions the account has,
  * once per operation (a batch is one operation), so a rotation or a destruction made by another instance is seen at
  * the next operation; a version the store no longer lists, or an account it reports destroyed, is dropped from the
  * cache at once.
@@ -185,19 +185,23 @@ const makeKeyring = (options: KeyringOptions) =>
     /** Serializes creating versions in this process; the store's insert-only `put` settles races between them. */
     const creating = yield* Effect.makeSemaphore(1)
 
-    /** Drops an account's cached keys, overwriting their bytes. */
+    /**
+     * Drops an account's cached keys. Their bytes are not overwritten: a cached key is handed to the operations that
+     * asked for it, and one still sealing a batch would go on under zeros, leaving values anyone can open.
+     */
     const forget = (accountId: AccountId) => {
-      for (const key of cache.get(accountId)?.values() ?? []) key.fill(0)
       cache.delete(accountId)
     }
 
-    const remember = (accountId: AccountId, version: number, key: Uint8Array) => {
+    /** Caches a key; a version cached already keeps its buffer (operations may hold it), the new one is not used. */
+    const remember = (accountId: AccountId, version: number, key: Uint8Array): Uint8Array => {
       const versions = cache.get(accountId) ?? new Map<number, Uint8Array>()
-      versions.get(version)?.fill(0)
-      versions.set(version, key)
+      const kept = versions.get(version) ?? key
+      versions.set(version, kept)
       cache.delete(accountId)
       cache.set(accountId, versions)
       while (cache.size > cachedAccounts) forget(cache.keys().next().value!)
+      return kept
     }
 
     /** A cached key, marking its account as recently used. */
@@ -222,11 +226,8 @@ const makeKeyring = (options: KeyringOptions) =>
           Effect.sync(() => {
             const cached = cache.get(accountId)
             if (cached === undefined) return
-            for (const [version, key] of cached) {
-              if (!versions.includes(version)) {
-                key.fill(0)
-                cached.delete(version)
-              }
+            for (const version of [...cached.keys()]) {
+              if (!versions.includes(version)) cached.delete(version)
             }
           })
         )
@@ -274,8 +275,7 @@ const makeKeyring = (options: KeyringOptions) =>
         const stored = yield* store.get(accountId, version)
         if (stored._tag === "None") return yield* new KeyVersionNotFound({ accountId, version })
         const key = yield* master.unwrap(stored.value.wrapped, encodeAccountKeyAad(accountId, version))
-        remember(accountId, version, key)
-        return key
+        return remember(accountId, version, key)
       })
 
     /** One version's bytes, when `versions` (the store's answer for this operation) lists it. */
