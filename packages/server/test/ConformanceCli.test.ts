@@ -182,6 +182,10 @@ describe("custos-conformance, the command line", () => {
     expect(excused.code, excused.stdout + excused.stderr).toBe(0)
     expect(statusOf(readResults(temp), "ENC-001")).toBe("expected-failure")
     expect(excused.stdout).toContain("2 of the failures are expected")
+    // CI reading the JUnit file agrees with the exit code: the expected failures are skipped there, with the reason.
+    const junit = Fs.readFileSync(Path.join(temp, "junit.xml"), "utf8")
+    expect(junit).toMatch(/<testsuites name="custos-conformance" tests="\d+" failures="0"/)
+    expect(junit).toContain("expected to fail: this build stores content unsealed on purpose")
   }, 300_000)
 
   it("fails with 1 when an expected-failure entry names a requirement that passes: a stale entry is a failure", async () => {

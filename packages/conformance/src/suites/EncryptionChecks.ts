@@ -36,7 +36,12 @@ const withMarker = (app: (typeof Apps)[number], marker: string): Record<string, 
   }
 }
 
-const latin1 = (bytes: Uint8Array) => String.fromCharCode(...bytes)
+/** Bytes as one character each, in slices (a spread of a large array would overflow the call's arguments). */
+const latin1 = (bytes: Uint8Array) => {
+  let text = ""
+  for (let at = 0; at < bytes.length; at += 8192) text += String.fromCharCode(...bytes.subarray(at, at + 8192))
+  return text
+}
 
 /**
  * A stored text as the probe reads it, and every run in it that base64 (standard or URL-safe) or hex could decode,
