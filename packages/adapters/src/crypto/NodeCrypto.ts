@@ -3,7 +3,8 @@
  * GCM cipher of Custos is built in this file. Sizes are checked with core's rules before OpenSSL sees anything;
  * deciphers always get `authTagLength: 16` (Node 20 would otherwise accept a truncated tag), and the plaintext is
  * handed out only after `final()` has checked the tag (a bad tag is a typed `DecryptionFailed` and the unchecked
- * bytes are overwritten). Sealing writes nonce, ciphertext and tag into one buffer allocated once per value.
+ * bytes are overwritten). Sealing writes nonce, ciphertext and tag into one buffer allocated once per value (once
+ * per batch for `sealMany`).
  */
 import {
   DecryptionFailed,
@@ -95,7 +96,19 @@ const sealInto = (
   out.set(body, at + NONCE_BYTES)
   const tail = cipher.final()
   if (tail.length > 0) out.set(tail, at + NONCE_BYTES + body.length)
+  // GCM's ciphertext is as long as the plaintext; anything else would leave bytes of `out` unwritten.
+  if (body.length + tail.length !== plaintext.length) throw new Error("AES-GCM changed the length of the data")
   out.set(cipher.getAuthTag(), at + NONCE_BYTES + plaintext.length)
+}
+
+/**
+ * Memory for `sealMany`'s values, NOT zero-filled: `sealInto` writes every byte of it (nonce, ciphertext of the
+ * plaintext's length, tag) before it is handed out, and it never comes from Node's shared pool, so `.buffer` of a
+ * value shows only values of the same batch. Zeroing it would cost as much as copying the ciphertext in.
+ */
+const uninitialized = (n: number): Uint8Array => {
+  const buffer = Buffer.allocUnsafeSlow(n)
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, n)
 }
 
 /**
@@ -242,12 +255,19 @@ export const makeNodeCrypto = (): Crypto["Type"] => {
     sealMany: ({ items, key }) =>
       Effect.flatMap(algorithmForKey(key), (algorithm) =>
         Effect.try({
-          try: () =>
-            items.map(({ aad, plaintext }) => {
-              const out = new Uint8Array(plaintext.length + NONCE_BYTES + TAG_BYTES)
-              sealInto(random, algorithm, key, plaintext, aad, out, 0)
-              return out
-            }),
+          try: () => {
+            // One allocation for the batch; each value is a view of its own bytes of it.
+            let total = 0
+            for (const { plaintext } of items) total += plaintext.length + NONCE_BYTES + TAG_BYTES
+            const out = uninitialized(total)
+            let at = 0
+            return items.map(({ aad, plaintext }) => {
+              const n = plaintext.length + NONCE_BYTES + TAG_BYTES
+              sealInto(random, algorithm, key, plaintext, aad, out, at)
+              at += n
+              return out.subarray(at - n, at)
+            })
+          },
           catch: refused
         })),
     openMany: ({ items, key }) =>

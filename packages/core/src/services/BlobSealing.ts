@@ -10,7 +10,7 @@
  * What streaming cannot give: segments that check are released before later ones are read, so a consumer that
  * must not act on a blob that later turns out truncated or altered waits for the stream to end without failure.
  */
-import { Chunk, Context, Effect, Either, Layer, Redacted, Schema, Stream } from "effect"
+import { Channel, Chunk, Context, Effect, Either, Layer, Redacted, Schema, Stream } from "effect"
 import type { AccountId } from "../domain/Ids.js"
 import {
   BLOB_HEADER_BYTES,
@@ -54,15 +54,83 @@ export class InvalidRange extends Schema.TaggedError<InvalidRange>()("InvalidRan
 
 export type OpenBlobError = AccountKeyError | MalformedEnvelope | BlobTruncated
 
-/** In an opened stream, where a segment failed: the plaintexts before it are emitted, then the stream fails. */
-class StoppedAt {
-  constructor(readonly error: OpenBlobError) {}
-}
-
 /** A piece of a byte stream cut into frames: the header (when the format has one), then numbered segments. */
 export type Frame =
   | { readonly _tag: "Header"; readonly bytes: Uint8Array }
   | { readonly _tag: "Segment"; readonly bytes: Uint8Array; readonly index: number; readonly last: boolean }
+
+/**
+ * The state of cutting one byte stream into frames (see `reframe`): `cut` appends the frames an input chunk
+ * completes, and gives the error of a header that names no usable segment size (nothing after it is cut); `end`
+ * gives the final frame. Frames inside one input chunk are views of it; only a frame spanning chunks is copied,
+ * into one buffer of one frame. Nothing else is held, so memory is one input chunk plus one frame.
+ */
+interface Cutter<E2> {
+  readonly cut: (chunk: Uint8Array, out: Array<Frame>) => E2 | undefined
+  readonly end: () => Frame
+}
+
+const makeCutter = <E2>(options: {
+  readonly headerBytes: number
+  readonly frameBytes: (header: Uint8Array) => Either.Either<number, E2>
+}): Either.Either<Cutter<E2>, E2> => {
+  let inHeader = options.headerBytes > 0
+  let size = options.headerBytes
+  let buffer: Uint8Array | undefined
+  let filled = 0
+  let index = 0
+
+  const start = inHeader ? Either.right(size) : options.frameBytes(new Uint8Array(0))
+  if (Either.isLeft(start)) return Either.left(start.left)
+  size = start.right
+
+  /** Takes a complete frame; the error when the header gives no usable segment size. */
+  const take = (bytes: Uint8Array, out: Array<Frame>): E2 | undefined => {
+    if (!inHeader) {
+      out.push({ _tag: "Segment", bytes, index: index++, last: false })
+      return undefined
+    }
+    out.push({ _tag: "Header", bytes })
+    inHeader = false
+    const next = options.frameBytes(bytes)
+    if (Either.isLeft(next)) return next.left
+    size = next.right
+    return undefined
+  }
+
+  const cut = (chunk: Uint8Array, out: Array<Frame>): E2 | undefined => {
+    let at = 0
+    while (at < chunk.length) {
+      if (filled === 0 && chunk.length - at >= size) {
+        const frame = chunk.subarray(at, at + size)
+        at += frame.length
+        const failed = take(frame, out)
+        if (failed !== undefined) return failed
+        continue
+      }
+      buffer ??= new Uint8Array(size)
+      const n = Math.min(size - filled, chunk.length - at)
+      buffer.set(chunk.subarray(at, at + n), filled)
+      filled += n
+      at += n
+      if (filled === size) {
+        const full = buffer
+        buffer = undefined
+        filled = 0
+        const failed = take(full, out)
+        if (failed !== undefined) return failed
+      }
+    }
+    return undefined
+  }
+
+  const end = (): Frame => {
+    const rest = buffer === undefined ? new Uint8Array(0) : buffer.subarray(0, filled)
+    return inHeader ? { _tag: "Header", bytes: rest } : { _tag: "Segment", bytes: rest, index, last: true }
+  }
+
+  return Either.right({ cut, end })
+}
 
 /**
  * Cuts a byte stream, however it is chunked, into a header of `headerBytes` and then segments of the size
@@ -79,62 +147,15 @@ export const reframe = <E, E2>(
   }
 ): Stream.Stream<Frame, E | E2> =>
   Stream.suspend(() => {
-    let inHeader = options.headerBytes > 0
-    let size = options.headerBytes
-    let buffer: Uint8Array | undefined
-    let filled = 0
-    let index = 0
-
-    const start = inHeader ? Either.right(size) : options.frameBytes(new Uint8Array(0))
-    if (Either.isLeft(start)) return Stream.fail(start.left)
-    size = start.right
-
-    /** Takes a complete frame; fails when the header gives no usable segment size. */
-    const take = (bytes: Uint8Array, out: Array<Frame>): Either.Either<void, E2> => {
-      if (!inHeader) {
-        out.push({ _tag: "Segment", bytes, index: index++, last: false })
-        return Either.void
-      }
-      out.push({ _tag: "Header", bytes })
-      inHeader = false
-      return Either.map(options.frameBytes(bytes), (next) => {
-        size = next
-      })
-    }
-
+    const made = makeCutter(options)
+    if (Either.isLeft(made)) return Stream.fail(made.left)
+    const cutter = made.right
     const cut = (chunk: Uint8Array): Effect.Effect<Array<Frame>, E2> => {
       const out: Array<Frame> = []
-      let at = 0
-      while (at < chunk.length) {
-        if (filled === 0 && chunk.length - at >= size) {
-          const frame = chunk.subarray(at, at + size)
-          at += frame.length
-          const taken = take(frame, out)
-          if (Either.isLeft(taken)) return Effect.fail(taken.left)
-          continue
-        }
-        buffer ??= new Uint8Array(size)
-        const n = Math.min(size - filled, chunk.length - at)
-        buffer.set(chunk.subarray(at, at + n), filled)
-        filled += n
-        at += n
-        if (filled === size) {
-          const full = buffer
-          buffer = undefined
-          filled = 0
-          const taken = take(full, out)
-          if (Either.isLeft(taken)) return Effect.fail(taken.left)
-        }
-      }
-      return Effect.succeed(out)
+      const failed = cutter.cut(chunk, out)
+      return failed === undefined ? Effect.succeed(out) : Effect.fail(failed)
     }
-
-    const end = Stream.sync((): Frame => {
-      const rest = buffer === undefined ? new Uint8Array(0) : buffer.subarray(0, filled)
-      return inHeader ? { _tag: "Header", bytes: rest } : { _tag: "Segment", bytes: rest, index, last: true }
-    })
-
-    return Stream.concat(Stream.mapConcatEffect(input, cut), end)
+    return Stream.concat(Stream.mapConcatEffect(input, cut), Stream.sync(cutter.end))
   })
 
 export interface BlobSealingOptions {
@@ -209,40 +230,63 @@ const makeBlobSealing = (options: BlobSealingOptions) =>
       })
 
     const sealStream = <E>(blob: BlobRef, plaintext: Stream.Stream<Uint8Array, E>) =>
-      Stream.unwrap(Effect.gen(function*() {
-        const { version: keyVersion } = yield* keyring.accountKey(blob.accountId)
-        const salt = yield* crypto.randomBytes(SALT_BYTES)
-        const algorithm = keyring.algorithm
-        const key = yield* blobKey(blob, { salt, keyVersion, algorithm })
-        const header = encodeBlobHeader({ algorithm, keyVersion, segmentSize, salt })
-        const prefix = blobAadPrefix(blob, header)
-        // The segments of one input chunk are sealed in one step, each into its own buffer (one copy of the bytes).
-        const segments = reframe(plaintext, { headerBytes: 0, frameBytes: () => Either.right(segmentSize) }).pipe(
-          Stream.mapChunksEffect((frames) => {
+      Stream.pipeThroughChannel(
+        plaintext,
+        Channel.unwrap(Effect.gen(function*() {
+          const { version: keyVersion } = yield* keyring.accountKey(blob.accountId)
+          const salt = yield* crypto.randomBytes(SALT_BYTES)
+          const algorithm = keyring.algorithm
+          const key = yield* blobKey(blob, { salt, keyVersion, algorithm })
+          const header = encodeBlobHeader({ algorithm, keyVersion, segmentSize, salt })
+          const prefix = blobAadPrefix(blob, header)
+          // Fixed segments: the cutter has no header and cannot fail.
+          const cutter = Either.getOrThrow(makeCutter({ headerBytes: 0, frameBytes: () => Either.right(segmentSize) }))
+          /** Seals the segments among `frames` and emits them as one chunk. */
+          const emit = (frames: ReadonlyArray<Frame>) => {
             const items: Array<SealItem> = []
             for (const frame of frames) {
               if (frame._tag === "Segment") {
                 items.push({ plaintext: frame.bytes, aad: blobSegmentAad(prefix, frame.index, frame.last) })
               }
             }
-            return Effect.map(crypto.sealMany({ key, items }), Chunk.unsafeFromArray)
-          })
-        )
-        return Stream.concat(Stream.make(header), segments).pipe(Stream.ensuring(Effect.sync(() => key.fill(0))))
-      }))
+            return Channel.flatMap(
+              Channel.fromEffect(crypto.sealMany({ key, items })),
+              (sealed) => Channel.write(Chunk.unsafeFromArray(sealed))
+            )
+          }
+          // One channel step per input chunk: it is cut and its segments sealed together (a stream step per segment
+          // or per stage costs more than sealing it); the last segment, possibly empty, is sealed when the input ends.
+          const seal: Channel.Channel<Chunk.Chunk<Uint8Array>, Chunk.Chunk<Uint8Array>, E | AccountKeyError, E, unknown, unknown> =
+            Channel.readWithCause({
+              onInput: (chunk: Chunk.Chunk<Uint8Array>) => {
+                const frames: Array<Frame> = []
+                for (const piece of chunk) cutter.cut(piece, frames)
+                return frames.length === 0 ? seal : Channel.zipRight(emit(frames), seal)
+              },
+              onFailure: Channel.failCause,
+              onDone: () => emit([cutter.end()])
+            })
+          return Channel.write(Chunk.of(header)).pipe(
+            Channel.zipRight(seal),
+            Channel.ensuring(Effect.sync(() => key.fill(0)))
+          )
+        }))
+      )
 
-    const openStream = <E>(blob: BlobRef, sealed: Stream.Stream<Uint8Array, E>) =>
-      Stream.suspend(() => {
+    const openStream = <E>(blob: BlobRef, sealed: Stream.Stream<Uint8Array, E>) => {
+      const opening = () => {
         let opened: { readonly key: Uint8Array; readonly prefix: Uint8Array } | undefined
-        const frames = reframe(sealed, {
+        const made = makeCutter({
           headerBytes: BLOB_HEADER_BYTES,
           frameBytes: (bytes) => Either.map(decodeBlobHeader(bytes), (header) => sealedSegmentBytes(header.segmentSize))
         })
+        if (Either.isLeft(made)) return Channel.fail(made.left)
+        const cutter = made.right
         /**
-         * Opens the frames of one input chunk in as few steps as it allows: the plaintexts of the segments that
-         * check, in order, and the error of the first frame that does not (nothing after it is opened).
+         * Opens frames in as few steps as they allow: the plaintexts of the segments that check, in order, and the
+         * error of the first frame that does not (nothing after it is opened).
          */
-        const openChunk = (frames: Chunk.Chunk<Frame>) =>
+        const openFrames = (frames: ReadonlyArray<Frame>) =>
           Effect.gen(function*() {
             const released: Array<Uint8Array> = []
             let items: Array<OpenItem> = []
@@ -287,18 +331,35 @@ const makeBlobSealing = (options: BlobSealingOptions) =>
             const failed = yield* flush
             return { released, error: failed }
           })
-        // The plaintexts of a chunk are emitted as one chunk, followed by the failure that stopped it, if any (a
-        // flatMap into a stream per chunk would cost more than opening the segments does).
-        return frames.pipe(
-          Stream.mapChunksEffect((chunk) =>
-            Effect.map(openChunk(chunk), ({ error, released }): Chunk.Chunk<Uint8Array | StoppedAt> =>
-              Chunk.unsafeFromArray(error === undefined ? released : [...released, new StoppedAt(error)])
-            )
-          ),
-          Stream.mapEffect((item) => item instanceof StoppedAt ? Effect.fail(item.error) : Effect.succeed(item)),
-          Stream.ensuring(Effect.sync(() => opened?.key.fill(0)))
-        )
-      })
+        /** Emits what `frames` release, then fails with their error or goes on with `next`. */
+        const emit = <E1>(
+          frames: ReadonlyArray<Frame>,
+          next: () => Channel.Channel<Chunk.Chunk<Uint8Array>, Chunk.Chunk<Uint8Array>, E1 | OpenBlobError, E, unknown, unknown>
+        ) =>
+          Channel.flatMap(Channel.fromEffect(openFrames(frames)), ({ error, released }) => {
+            const then = error === undefined ? Channel.suspend(next) : Channel.fail(error)
+            return released.length === 0 ? then : Channel.zipRight(Channel.write(Chunk.unsafeFromArray(released)), then)
+          })
+        // One channel step per input chunk: it is cut, its segments opened, their plaintexts emitted as one chunk and
+        // then the failure that stopped them, if any (a stream step per segment would cost more than opening it).
+        const open: Channel.Channel<Chunk.Chunk<Uint8Array>, Chunk.Chunk<Uint8Array>, E | OpenBlobError, E, unknown, unknown> =
+          Channel.readWithCause({
+            onInput: (chunk: Chunk.Chunk<Uint8Array>) => {
+              const frames: Array<Frame> = []
+              for (const piece of chunk) {
+                const failed = cutter.cut(piece, frames)
+                // Only a header fails to cut, and no plaintext comes before the header.
+                if (failed !== undefined) return Channel.fail(failed)
+              }
+              return emit(frames, () => open)
+            },
+            onFailure: Channel.failCause,
+            onDone: () => emit([cutter.end()], () => Channel.void)
+          })
+        return open.pipe(Channel.ensuring(Effect.sync(() => opened?.key.fill(0))))
+      }
+      return Stream.pipeThroughChannel(sealed, Channel.suspend(opening))
+    }
 
     const readHeader = <E>(sealedSize: number, read: ReadSealed<E>) =>
       Effect.gen(function*() {
