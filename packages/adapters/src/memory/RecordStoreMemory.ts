@@ -157,6 +157,14 @@ export const makeRecordStoreMemory = Effect.sync(() => {
           .sort((a, b) => a.seq - b.seq)
           .map((r) => ({ accountId: r.accountId, app: r.app, id: r.id }))
       ),
+    referencedBlobs: (accountId) =>
+      Effect.sync(() => {
+        const ids = new Set<string>()
+        for (const r of stateOf(accountId).records.values()) {
+          if (r.state !== "purged") for (const blob of r.blobs ?? []) ids.add(blob)
+        }
+        return ids
+      }),
     usage: (accountId) =>
       Effect.sync(() => {
         let records = 0

@@ -152,6 +152,7 @@ const ReferencingRow = Schema.Struct({
   id: Schema.String,
   blobs: Schema.parseJson(Schema.Array(Schema.String))
 })
+const BlobsRow = Schema.Struct({ blobs: Schema.parseJson(Schema.Array(Schema.String)) })
 const UsageRow = Schema.Struct({ records: Int64, bytes: Int64 })
 const CompactRow = Schema.Struct({ removed: Int64, top: Schema.NullOr(Int64) })
 const DeleteRow = Schema.Struct({ removed: Int64 })
@@ -470,6 +471,15 @@ export const make = Effect.gen(function*() {
           }))
         ),
         storeStep("RecordStore.referencing")
+      ),
+    referencedBlobs: (accountId) =>
+      afterPending(exclusive(
+        sql`SELECT blobs FROM custos_records
+          WHERE account_id = ${accountId} AND state IN ('active', 'trashed') AND blobs IS NOT NULL`
+      )).pipe(
+        Effect.flatMap(Schema.decodeUnknown(Schema.Array(BlobsRow))),
+        Effect.map((rows) => new Set(rows.flatMap((row) => row.blobs))),
+        storeStep("RecordStore.referencedBlobs")
       ),
     usage: (accountId) =>
       afterPending(exclusive(

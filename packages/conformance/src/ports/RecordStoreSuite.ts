@@ -276,7 +276,7 @@ export const recordStoreSuite = <E>(name: string, layer: Layer.Layer<RecordStore
         assert.deepStrictEqual((yield* store.dueForPurge(5_000, 1)).map((d) => d.id), ["early"])
       })))
 
-    it.effect("referencing names the active and trashed records of the account whose blobs include the id", () =>
+    it.effect("referencing and referencedBlobs answer from active and trashed records of the account only", () =>
       run(Effect.gen(function*() {
         const store = yield* RecordStore
         yield* store.transact(alice, (tx) =>
@@ -298,6 +298,16 @@ export const recordStoreSuite = <E>(name: string, layer: Layer.Layer<RecordStore
         assert.deepStrictEqual((yield* store.referencing(alice, "thumb.1")).map((r) => r.id), ["g1"])
         assert.deepStrictEqual(yield* store.referencing(alice, "none"), [])
         assert.deepStrictEqual((yield* store.referencing(bob, "photo_1")).map((r) => r.accountId), [bob])
+        // Every blob id named by an active or trashed record of the account, none of a tombstone or of another account.
+        assert.deepStrictEqual(
+          [...(yield* store.referencedBlobs(alice))].sort(),
+          ["PHOTO_1", "photoX1", "photo_1", "photo_10", "thumb.1"]
+        )
+        yield* store.transact(alice, (tx) =>
+          tx.write(rec("gallery", "g4", 2, { state: "purged", body: undefined, size: 0, blobs: ["gone"] })))
+        assert.deepStrictEqual([...(yield* store.referencedBlobs(alice))].sort(), ["photo_1", "thumb.1"])
+        assert.deepStrictEqual([...(yield* store.referencedBlobs(bob))], ["photo_1"])
+        assert.deepStrictEqual([...(yield* store.referencedBlobs(AccountId.make("acc_nobody")))], [])
       })))
 
     it.effect("usage adds up active and trashed records, not tombstones", () =>

@@ -92,6 +92,11 @@ export class RecordStore extends Context.Tag("@custos/core/RecordStore")<RecordS
    * blob, and whether one may be replaced or collected. A store answers without handing over the other records.
    */
   readonly referencing: (accountId: AccountId, blobId: string) => Effect.Effect<ReadonlyArray<DueRecord>, StoreError>
+  /**
+   * Every blob id the account's active and trashed records name: which uploads are still waiting for their record
+   * (they count against the quota) and which blobs may be collected. Only the records' blob lists are read.
+   */
+  readonly referencedBlobs: (accountId: AccountId) => Effect.Effect<ReadonlySet<string>, StoreError>
   /** What the account's active and trashed records take up. */
   readonly usage: (accountId: AccountId) => Effect.Effect<Usage, StoreError>
   /**

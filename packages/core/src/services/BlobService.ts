@@ -16,13 +16,13 @@
  * - `collectGarbage` deletes blobs that no active or trashed record references once they are older than the grace
  *   period, so an upload whose record commits a moment later is kept.
  *
- * Finding the records that reference a blob reads the account's active and trashed records through
- * `RecordStore.list` (plain columns only, no content is opened): linear in the account's records per upload and per
- * download, and once per account per collection. A store index on the `blobs` column would make it a lookup.
+ * The store answers which records reference a blob (`RecordStore.referencing`, per download) and which blob ids are
+ * referenced at all (`RecordStore.referencedBlobs`, per upload and once per account per collection) from the
+ * records' blob lists alone: no record is handed over whole and no content is opened. Both still read the account's
+ * rows inside the store; a blob-to-record table would make them lookups.
  */
 import { Context, Effect, Encoding, Layer, Option, Schema, Stream } from "effect"
 import type { AccessApp } from "../domain/AccessLog.js"
-import type { App } from "../domain/App.js"
 import { type AccountNotFound, QuotaExceeded } from "../domain/Errors.js"
 import type { AccountId, RecordId } from "../domain/Ids.js"
 import { MIN_SEGMENT_BYTES, sealedBlobBytes } from "../domain/Sealed.js"
@@ -94,14 +94,6 @@ export interface BlobServiceOptions {
 
 export const defaultMaxBlobBytes = 4 * 1024 * 1024 * 1024
 
-/** Records read per page when looking for the records that reference blobs. */
-const scanPage = 1000
-
-interface Referrer {
-  readonly app: App
-  readonly id: RecordId
-}
-
 export class BlobService extends Context.Tag("@custos/core/BlobService")<BlobService, {
   readonly upload: <E>(
     accountId: AccountId,
@@ -164,28 +156,6 @@ const makeBlobService = (options: BlobServiceOptions) =>
       return yield* Effect.dieMessage(`BlobService: the blob size limit ${maxBlobBytes} is not a byte count`)
     }
 
-    /** Every blob id the account's active and trashed records name, with the records that name it. */
-    const referrers = (accountId: AccountId) =>
-      Effect.gen(function*() {
-        const found = new Map<string, Array<Referrer>>()
-        for (const state of ["active", "trashed"] as const) {
-          let afterSeq = 0
-          while (true) {
-            const page = yield* records.list(accountId, { state, afterSeq, limit: scanPage })
-            for (const record of page) {
-              for (const blob of record.blobs ?? []) {
-                const list = found.get(blob)
-                if (list === undefined) found.set(blob, [{ app: record.app, id: record.id }])
-                else list.push({ app: record.app, id: record.id })
-              }
-            }
-            if (page.length < scanPage) break
-            afterSeq = page[page.length - 1]!.seq
-          }
-        }
-        return found
-      })
-
     const sealFailed = (blobId: string) => (cause: unknown) =>
       new SealingFailed({ operation: "seal", app: "blob", recordId: blobId, cause })
 
@@ -197,7 +167,7 @@ const makeBlobService = (options: BlobServiceOptions) =>
     ) =>
       Effect.gen(function*() {
         yield* accounts.get(accountId)
-        const refs = yield* referrers(accountId)
+        const refs = yield* records.referencedBlobs(accountId)
         if (refs.has(blobId)) return yield* new BlobInUse({ blobId })
         const status = yield* membership.status(accountId)
         const usage = yield* records.usage(accountId)
@@ -329,13 +299,13 @@ const makeBlobService = (options: BlobServiceOptions) =>
 
     const collectGarbage = (graceMs: number) =>
       Effect.suspend(() => {
-        const known = new Map<AccountId, Set<string>>()
+        const known = new Map<AccountId, ReadonlySet<string>>()
         return store.collectUnreferenced(
           (accountId, blobId) =>
             Effect.gen(function*() {
               let ids = known.get(accountId)
               if (ids === undefined) {
-                ids = new Set((yield* referrers(accountId)).keys())
+                ids = yield* records.referencedBlobs(accountId)
                 known.set(accountId, ids)
               }
               return ids.has(blobId)
