@@ -22,7 +22,7 @@ import type { Mutation } from "@custos/core/domain/Mutation"
 import { RecordStore } from "@custos/core/ports/RecordStore"
 import { Deferred, Effect, FastCheck, Fiber } from "effect"
 import * as HeadIncludesUncommitted from "./broken/HeadIncludesUncommitted.js"
-import { referenceStorageWith } from "./broken/internal/referenceStorageWith.js"
+import { referenceStorageWith, withTxWrite } from "./broken/internal/referenceStorageWith.js"
 import * as KeepsExpiredTrash from "./broken/KeepsExpiredTrash.js"
 import * as KeepsWifiAfterSyncOff from "./broken/KeepsWifiAfterSyncOff.js"
 import * as LeaksAcrossAccounts from "./broken/LeaksAcrossAccounts.js"
@@ -99,23 +99,13 @@ const pullAcrossLateCommit = (fault?: (real: RecordStore["Type"]) => RecordStore
     const release = yield* Deferred.make<void>()
     /** The first write made once the gate is armed waits, after writing and before its commit, for the release. */
     let gate: "open" | "armed" | "used" = "open"
-    const gated = (real: RecordStore["Type"]) => {
-      const inner = fault === undefined ? real : fault(real)
-      return RecordStore.of({
-        ...inner,
-        transact: (accountId, work) =>
-          inner.transact(accountId, (tx) =>
-            work({
-              ...tx,
-              write: (record) =>
-                Effect.tap(tx.write(record), () => {
-                  if (gate !== "armed") return Effect.void
-                  gate = "used"
-                  return Deferred.succeed(reached, undefined).pipe(Effect.zipRight(Deferred.await(release)))
-                })
-            }))
-      })
-    }
+    const gated = (real: RecordStore["Type"]) =>
+      withTxWrite(fault === undefined ? real : fault(real), (tx, record) =>
+        Effect.tap(tx.write(record), () => {
+          if (gate !== "armed") return Effect.void
+          gate = "used"
+          return Deferred.succeed(reached, undefined).pipe(Effect.zipRight(Deferred.await(release)))
+        }))
     return yield* Effect.gen(function*() {
       const driver = yield* Driver
       const account = yield* driver.createAccount("DE")

@@ -27,11 +27,11 @@ import { samples } from "@custos/conformance/Samples"
 import { HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Redacted } from "effect"
-import { type ChildProcess, spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
+import { type ServeProcess, startServe, stopServe } from "../test/serveProcess.js"
 
 const ACCOUNTS = 5
 const DEVICES_PER_ACCOUNT = 4
@@ -45,62 +45,6 @@ if (!Number.isFinite(SECONDS) || SECONDS <= 0 || SECONDS > 600) {
 }
 
 const here = Path.dirname(fileURLToPath(import.meta.url))
-const root = Path.resolve(here, "../../..")
-const tsx = Path.join(root, "node_modules", ".bin", "tsx")
-
-// ---------------------------------------------------------------------------------------------------------------
-// The server process
-
-interface Server {
-  readonly child: ChildProcess
-  readonly baseUrl: string
-  readonly exited: Promise<number | null>
-}
-
-const startServer = (dataDir: string, keyFile: string): Promise<Server> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(tsx, ["packages/server/src/bin.ts", "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir], {
-      cwd: root,
-      env: {
-        // The defaults of custos serve: SQLite, whatever database the calling shell names.
-        ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== "DATABASE_URL")),
-        CUSTOS_KEY_FILE: keyFile,
-        CUSTOS_LOG_FORMAT: "json",
-        // All devices come from one address; the per-address and per-account limits are for the open network.
-        CUSTOS_RATE_LIMIT_PER_MINUTE: "10000000",
-        CUSTOS_AUTH_RATE_LIMIT_PER_MINUTE: "1000"
-      },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let head = ""
-    const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)))
-    const timer = setTimeout(() => {
-      child.kill("SIGTERM")
-      reject(new Error(`the server did not start within 60 s:\n${head}`))
-    }, 60_000)
-    const onData = (chunk: Buffer) => {
-      // The request log is drained and dropped; only the start-up lines are kept.
-      if (head.length < 20_000) head += String(chunk)
-      const match = /Custos is listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(head)
-      if (match !== null) {
-        clearTimeout(timer)
-        resolve({ child, baseUrl: match[1]!, exited })
-      }
-    }
-    child.stdout!.on("data", onData)
-    child.stderr!.on("data", onData)
-    child.on("exit", (code) => {
-      clearTimeout(timer)
-      reject(new Error(`the server exited with ${code}:\n${head}`))
-    })
-  })
-
-const stopServer = async (server: Server) => {
-  server.child.kill("SIGTERM")
-  const code = await Promise.race([server.exited, new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 15_000))])
-  if (code === "timeout") server.child.kill("SIGKILL")
-  return code
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Measurement
@@ -297,12 +241,21 @@ const run = (baseUrl: string) =>
 const main = async () => {
   const temp = Fs.mkdtempSync(Path.join(Os.tmpdir(), "custos-load-"))
   const dataDir = Path.join(temp, "data")
-  let server: Server | undefined
+  let server: ServeProcess | undefined
   try {
-    server = await startServer(dataDir, Path.join(temp, "master.key"))
-    console.log(`load: server at ${server.baseUrl}; ${ACCOUNTS * DEVICES_PER_ACCOUNT} devices for ${SECONDS} s`)
+    server = await startServe({
+      dataDir,
+      env: {
+        CUSTOS_KEY_FILE: Path.join(temp, "master.key"),
+        CUSTOS_LOG_FORMAT: "json",
+        // All devices come from one address; the per-address and per-account limits are for the open network.
+        CUSTOS_RATE_LIMIT_PER_MINUTE: "10000000",
+        CUSTOS_AUTH_RATE_LIMIT_PER_MINUTE: "1000"
+      }
+    })
+    console.log(`load: server at ${server.address}; ${ACCOUNTS * DEVICES_PER_ACCOUNT} devices for ${SECONDS} s`)
     const loadAverage = Os.loadavg().map((n) => n.toFixed(1)).join(" / ")
-    const result = await Effect.runPromise(run(server.baseUrl))
+    const result = await Effect.runPromise(run(server.address))
     const report = {
       when: new Date().toISOString(),
       machine: `${Os.cpus().length} x ${Os.cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}`,
@@ -315,7 +268,7 @@ const main = async () => {
     console.log(markdown(report))
     if (report.errors > 0 || !report.converged) process.exitCode = 1
   } finally {
-    if (server !== undefined) await stopServer(server)
+    if (server !== undefined) await stopServe(server)
     Fs.rmSync(temp, { recursive: true, force: true })
   }
 }

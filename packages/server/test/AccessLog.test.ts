@@ -7,7 +7,7 @@ import { AccessLog } from "@custos/core/services/AccessLog"
 import { assert, describe, it } from "@effect/vitest"
 import { HttpClientRequest } from "@effect/platform"
 import { Effect, Redacted } from "effect"
-import { client, layerTestServer, operatorClient, raw, signUp } from "./support.js"
+import { client, layerTestServer, purchasePlus, raw, signUp } from "./support.js"
 
 const put = (id: string, title: string) => ({
   mutationId: MutationId.make(`m-${id}-${Math.random().toString(36).slice(2)}`),
@@ -37,17 +37,7 @@ describe("access log over HTTP", () => {
       assert.strictEqual(entries[0]!.purpose, "sync-pull")
       assert.deepStrictEqual([...entries[0]!.recordIds].sort(), ["n1", "n2"])
 
-      const operator = yield* operatorClient
-      yield* operator.operator.recordPurchase({
-        payload: {
-          accountId: grant.accountId,
-          id: "order-1",
-          planId: "plus",
-          validFrom: 0,
-          validUntil: 86_400_000,
-          details: { amountMinor: 499, currency: "EUR", channel: "voucher" }
-        } as never
-      })
+      yield* purchasePlus(grant.accountId)
       yield* api.membership.purchases()
       const after = (yield* log.list(grant.accountId)).entries
       assert.strictEqual(after.length, 2)

@@ -12,10 +12,8 @@ import { type ChildProcess, spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { fileURLToPath } from "node:url"
+import { root, type ServeProcess, startServe, stopServe, tsx } from "./serveProcess.js"
 
-const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "../../..")
-const tsx = Path.join(root, "node_modules", ".bin", "tsx")
 const reports = Path.join(root, "reports", "conformance")
 const operatorToken = "conformance-operator-token-0123456789"
 
@@ -26,6 +24,7 @@ interface Finished {
 }
 
 const children: Array<ChildProcess> = []
+const servers: Array<ServeProcess> = []
 const temps: Array<string> = []
 
 const tempDir = () => {
@@ -57,47 +56,23 @@ const conformance = (args: ReadonlyArray<string>, timeoutMs = 240_000): Promise<
     })
   })
 
-/** The environment without DATABASE_URL (CI sets it for the PostgreSQL tests): the server runs on SQLite. */
-const withoutDatabaseUrl = () => Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== "DATABASE_URL"))
-
-/** Starts `custos serve --conformance` on a free loopback port; answers its base URL once it listens. */
-const startServer = (): Promise<{ readonly child: ChildProcess; readonly url: string }> =>
-  new Promise((resolve, reject) => {
-    const temp = tempDir()
-    const child = spawn(
-      tsx,
-      ["packages/server/src/bin.ts", "serve", "--conformance", "--port", "0", "--data-dir", Path.join(temp, "data")],
-      {
-        cwd: root,
-        env: {
-          ...withoutDatabaseUrl(),
-          CUSTOS_KEY_FILE: Path.join(temp, "master.key"),
-          CUSTOS_OPERATOR_TOKEN: operatorToken,
-          // The suite signs up many accounts from one address.
-          CUSTOS_RATE_LIMIT_PER_MINUTE: "1000000",
-          CUSTOS_AUTH_RATE_LIMIT_PER_MINUTE: "100000"
-        },
-        stdio: ["ignore", "pipe", "pipe"]
-      }
-    )
-    children.push(child)
-    let head = ""
-    const timer = setTimeout(() => reject(new Error(`custos serve did not start within 60 s:\n${head}`)), 60_000)
-    const onData = (chunk: Buffer) => {
-      if (head.length < 20_000) head += String(chunk)
-      const match = /Custos is listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(head)
-      if (match !== null) {
-        clearTimeout(timer)
-        resolve({ child, url: match[1]! })
-      }
+/** Starts `custos serve --conformance` (on SQLite in a temp folder) with the operator token and raised limits. */
+const startServer = async () => {
+  const temp = tempDir()
+  const server = await startServe({
+    dataDir: Path.join(temp, "data"),
+    args: ["--conformance"],
+    env: {
+      CUSTOS_KEY_FILE: Path.join(temp, "master.key"),
+      CUSTOS_OPERATOR_TOKEN: operatorToken,
+      // The suite signs up many accounts from one address.
+      CUSTOS_RATE_LIMIT_PER_MINUTE: "1000000",
+      CUSTOS_AUTH_RATE_LIMIT_PER_MINUTE: "100000"
     }
-    child.stdout!.on("data", onData)
-    child.stderr!.on("data", onData)
-    child.on("exit", (code) => {
-      clearTimeout(timer)
-      reject(new Error(`custos serve exited with ${code}:\n${head}`))
-    })
   })
+  servers.push(server)
+  return server
+}
 
 const writeJson = (dir: string, name: string, value: unknown) => {
   const file = Path.join(dir, name)
@@ -118,8 +93,9 @@ const lastLine = (text: string) => text.trimEnd().split("\n").at(-1) ?? ""
 const statusOf = (results: Results, id: string) => results.requirements.find((r) => r.id === id)?.status
 
 describe("custos-conformance, the command line", () => {
-  afterAll(() => {
+  afterAll(async () => {
     for (const child of children) if (child.exitCode === null) child.kill("SIGKILL")
+    for (const server of servers) await stopServe(server, 0)
     for (const dir of temps) Fs.rmSync(dir, { recursive: true, force: true })
   })
 
@@ -132,8 +108,8 @@ describe("custos-conformance, the command line", () => {
     })
     const dir = Path.join(reports, "http")
     Fs.rmSync(dir, { recursive: true, force: true })
-    const run = await conformance(["--target", server.url, "--config", config, "--report-dir", dir])
-    server.child.kill("SIGTERM")
+    const run = await conformance(["--target", server.address, "--config", config, "--report-dir", dir])
+    await stopServe(server)
 
     expect(run.code, run.stdout + run.stderr).toBe(0)
     expect(lastLine(run.stdout)).toMatch(/^\d+ passed, 0 failed, \d+ skipped$/)

@@ -16,7 +16,7 @@ import { createHash } from "node:crypto"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { layerTestServer, operatorClient, raw, signUp } from "./support.js"
+import { layerTestServer, purchasePlus, raw, signUp } from "./support.js"
 
 const token = (grant: { readonly token: Redacted.Redacted<string> | string }) =>
   typeof grant.token === "string" ? grant.token : Redacted.value(grant.token)
@@ -164,17 +164,7 @@ describe("export over HTTP", () => {
           mutations: [{ mutationId: MutationId.make("del-1"), recordId: RecordId.make("notes-2"), op: "delete", baseVersion: 1 }]
         }
       })
-      const operator = yield* operatorClient
-      yield* operator.operator.recordPurchase({
-        payload: {
-          accountId: alice.grant.accountId,
-          id: "order-1",
-          planId: "plus",
-          validFrom: 0,
-          validUntil: 86_400_000,
-          details: { amountMinor: 499, currency: "EUR", channel: "voucher" }
-        } as never
-      })
+      yield* purchasePlus(alice.grant.accountId)
 
       const { bytes, files, response } = yield* download(bearer)
       assert.strictEqual(response.headers["content-type"], "application/zip")

@@ -44,6 +44,20 @@ export const client = (token?: Redacted.Redacted<string> | string) =>
 
 export const operatorClient = client(operatorToken)
 
+/** The operator records a purchase of Plus for a day from the epoch (`order-1`, a voucher of 4.99 EUR). */
+export const purchasePlus = (accountId: string) =>
+  Effect.flatMap(operatorClient, (operator) =>
+    operator.operator.recordPurchase({
+      payload: {
+        accountId,
+        id: "order-1",
+        planId: "plus",
+        validFrom: 0,
+        validUntil: 86_400_000,
+        details: { amountMinor: 499, currency: "EUR", channel: "voucher" }
+      } as never
+    }))
+
 let counter = 0
 
 /** Signs up a new account (a fresh login name each time) and returns its grant and a client signed in with it. */

@@ -13,19 +13,13 @@
 import type { AccountId } from "@custos/core/domain/Ids"
 import { RecordStore } from "@custos/core/ports/RecordStore"
 import { Effect } from "effect"
-import { type Fault, referenceStorageWith } from "./internal/referenceStorageWith.js"
+import { type Fault, referenceStorageWith, withTxWrite } from "./internal/referenceStorageWith.js"
 
 export const name = "broken: head counts uncommitted changes"
 
 /** Writes that give other fibers a turn between the write and the transaction's commit; nothing else changes. */
 export const slowWrites = {
-  records: (real) =>
-    RecordStore.of({
-      ...real,
-      transact: (accountId, work) =>
-        real.transact(accountId, (tx) =>
-          work({ ...tx, write: (record) => Effect.tap(tx.write(record), () => Effect.yieldNow()) }))
-    })
+  records: (real) => withTxWrite(real, (tx, record) => Effect.tap(tx.write(record), () => Effect.yieldNow()))
 } satisfies Fault
 
 /** The fault, as a wrapper of the real port (to stack a test's own hooks on it): slow writes, and the head. */
@@ -33,20 +27,15 @@ export const fault = {
   records: (real) => {
     /** The highest `seq` any transaction has written, by account. */
     const handedOut = new Map<AccountId, number>()
+    const written = withTxWrite(real, (tx, record) =>
+      tx.write(record).pipe(
+        Effect.tap((stored) =>
+          Effect.sync(() => void handedOut.set(tx.accountId, Math.max(handedOut.get(tx.accountId) ?? 0, stored.seq)))
+        ),
+        Effect.tap(() => Effect.yieldNow())
+      ))
     return RecordStore.of({
-      ...real,
-      transact: (accountId, work) =>
-        real.transact(accountId, (tx) =>
-          work({
-            ...tx,
-            write: (record) =>
-              tx.write(record).pipe(
-                Effect.tap((stored) =>
-                  Effect.sync(() => void handedOut.set(accountId, Math.max(handedOut.get(accountId) ?? 0, stored.seq)))
-                ),
-                Effect.tap(() => Effect.yieldNow())
-              )
-          })),
+      ...written,
       head: (accountId) => Effect.map(real.head(accountId), (head) => Math.max(head, handedOut.get(accountId) ?? 0))
     })
   }

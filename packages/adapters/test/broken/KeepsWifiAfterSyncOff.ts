@@ -10,9 +10,8 @@
  */
 import { policyOf } from "@custos/core/domain/Inventory"
 import type { RecordWrite } from "@custos/core/domain/Record"
-import { RecordStore } from "@custos/core/ports/RecordStore"
 import { Effect, Option } from "effect"
-import { type Fault, referenceStorageWith } from "./internal/referenceStorageWith.js"
+import { type Fault, referenceStorageWith, withTxWrite } from "./internal/referenceStorageWith.js"
 
 /** A tombstone no device asked for, of an app whose data goes when its sync is off: what that purge writes. */
 const isSyncOffPurge = (record: RecordWrite) =>
@@ -23,19 +22,9 @@ export const name = "broken: keeps Wi-Fi and phrases after their sync is off"
 /** The fault, as a wrapper of the real port (to stack a test's own hooks on it). */
 export const fault = {
   records: (real) =>
-    RecordStore.of({
-      ...real,
-      transact: (accountId, work) =>
-        real.transact(accountId, (tx) =>
-          work({
-            ...tx,
-            // Answers with the record as it stands, as if the write had happened.
-            write: (record) =>
-              isSyncOffPurge(record)
-                ? Effect.map(tx.get(record.app, record.id), Option.getOrThrow)
-                : tx.write(record)
-          }))
-    })
+    // Answers with the record as it stands, as if the write had happened.
+    withTxWrite(real, (tx, record) =>
+      isSyncOffPurge(record) ? Effect.map(tx.get(record.app, record.id), Option.getOrThrow) : tx.write(record))
 } satisfies Fault
 
 export const storage = referenceStorageWith(fault)

@@ -20,7 +20,7 @@
  * `admin-purchases`, and `clock-control` when the target says it offers the clock hook. Not `storage-probe`: the
  * protocol cannot show a server's storage.
  */
-import { SyncTransport, TransportError } from "@custos/core/client/SyncTransport"
+import { makeHttpTransport } from "@custos/core/client/HttpTransport"
 import type { AccessEntry } from "@custos/core/domain/AccessLog"
 import type { App } from "@custos/core/domain/App"
 import { type AccountId, DeviceId, RecordId } from "@custos/core/domain/Ids"
@@ -82,22 +82,6 @@ export const toTargetError = (error: unknown): TargetError => {
   if (e._tag === "HttpApiDecodeError") return { _tag: e._tag, message }
   return driverError(`${e._tag}: ${message}`)
 }
-
-/** Errors a device client understands; anything else means the answer is not usable, as if it were lost. */
-const syncErrorTags = new Set([
-  "BatchTooLarge",
-  "SyncTooSoon",
-  "InvalidCursor",
-  "ResyncRequired",
-  "AccountNotFound",
-  "SealingFailed",
-  "StoreError"
-])
-
-const toSyncError = (error: unknown): never | any =>
-  typeof error === "object" && error !== null && "_tag" in error && syncErrorTags.has((error as { _tag: string })._tag)
-    ? error
-    : new TransportError({ reason: toTargetError(error).message })
 
 const randomName = () =>
   `conformance-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}@example.org`
@@ -258,20 +242,10 @@ export const layerHttpDriver = (options: HttpDriverOptions) =>
               path: { app },
               urlParams: { cursor: request?.cursor, limit: request?.limit, trigger: request?.trigger }
             }), device),
+        // The device client's own HTTP transport, signed in as that device.
         transport: (account, device) =>
-          Effect.map(session(account, device), ({ client }) =>
-            SyncTransport.of({
-              push: (app, mutations, sync) =>
-                client.sync.push({ path: { app }, urlParams: { trigger: sync?.trigger }, payload: { mutations } }).pipe(
-                  Effect.mapError(toSyncError)
-                ),
-              pull: (app, request) =>
-                client.sync.changes({
-                  path: { app },
-                  urlParams: { cursor: request.cursor, limit: request.limit, trigger: request.trigger }
-                }).pipe(Effect.mapError(toSyncError)),
-              settings: client.settings.get().pipe(Effect.mapError(toSyncError))
-            })),
+          Effect.flatMap(session(account, device), ({ token }) =>
+            provideHttp(makeHttpTransport({ baseUrl: options.baseUrl, token }))),
         trash: (account, app) =>
           as(account, ({ client: c }) =>
             pages<{ readonly app: App; readonly record: RecordView }, unknown>((after) =>

@@ -2,7 +2,7 @@
  * Checks of ISO-001 (one account never reaches another's data) and COPY-001 (a person gets everything synced back),
  * through the driver only.
  */
-import type { App } from "@custos/core/domain/App"
+import { Apps } from "@custos/core/domain/App"
 import { Effect } from "effect"
 import { assert } from "../Assert.js"
 import { type Check, check } from "../Check.js"
@@ -47,20 +47,8 @@ export const IsolationChecks: ReadonlyArray<Check> = [
 
   check("COPY-001", undefined, Effect.gen(function*() {
     const driver = yield* Driver
-    const apps: ReadonlyArray<App> = [
-      "gallery",
-      "messages",
-      "contacts",
-      "call-history",
-      "notes",
-      "recordings",
-      "calendar",
-      ...(driver.capabilities.has("region-browser") ? ["browser" as const] : []),
-      "wifi",
-      "bluetooth",
-      "frequent-phrases",
-      "home-screen"
-    ]
+    // Every app, browser history only where the target serves a region that offers it.
+    const apps = Apps.filter((app) => app !== "browser" || driver.capabilities.has("region-browser"))
     const account = yield* accountWith(apps)
     yield* driver.updateSettings(account, { galleryFolders: ["Camera"] })
     for (const app of apps) {

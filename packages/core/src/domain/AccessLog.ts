@@ -21,7 +21,7 @@
 import { Effect, Option, Schema } from "effect"
 import { App } from "./App.js"
 import { AccountId, RecordId } from "./Ids.js"
-import { encodeUtf8 } from "./Sealed.js"
+import { ByteWriter } from "./Sealed.js"
 
 /** Whose request opened the content: a device of the account, an operator, or a job of Custos itself. */
 export const AccessActor = Schema.Struct({
@@ -135,35 +135,18 @@ const label = "custos/access-log/v1"
 
 /** The canonical encoding of an entry without its own hash: what its hash is taken over. */
 export const encodeAccessEntry = (entry: Omit<AccessEntry, "hash">): Uint8Array => {
-  const parts: Array<Uint8Array> = []
-  const u32 = (n: number) => {
-    const out = new Uint8Array(4)
-    new DataView(out.buffer).setUint32(0, n)
-    parts.push(out)
-  }
-  const part = (text: string) => {
-    const bytes = encodeUtf8(text)
-    u32(bytes.length)
-    parts.push(bytes)
-  }
-  part(label)
-  part(entry.accountId)
-  part(String(entry.index))
-  part(String(entry.at))
-  part(entry.actor.kind)
-  part(entry.actor.id)
-  part(entry.purpose)
-  part(entry.app)
-  u32(entry.recordIds.length)
-  for (const id of entry.recordIds) part(id)
-  part(entry.prevHash)
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
+  const writer = new ByteWriter()
+    .text(label)
+    .text(entry.accountId)
+    .text(String(entry.index))
+    .text(String(entry.at))
+    .text(entry.actor.kind)
+    .text(entry.actor.id)
+    .text(entry.purpose)
+    .text(entry.app)
+    .u32(entry.recordIds.length)
+  for (const id of entry.recordIds) writer.text(id)
+  return writer.text(entry.prevHash).done()
 }
 
 const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")

@@ -152,8 +152,11 @@ const decodeWtf8 = (bytes: Uint8Array): string | undefined => {
 // ---------------------------------------------------------------------------------------------------------------
 // Building blocks of the length-prefixed encodings
 
-/** Writes a length-prefixed encoding into one buffer, grown by doubling; `done` returns exactly the bytes written. */
-class ByteWriter {
+/**
+ * Writes a length-prefixed encoding into one buffer, grown by doubling; `done` returns exactly the bytes written.
+ * The envelopes and AADs here and the access log's entry encoding are built with it.
+ */
+export class ByteWriter {
   private buffer: Uint8Array
   private view: DataView
   private length = 0

@@ -17,6 +17,7 @@
  */
 import { Chunk, DateTime, Effect, Schema, Stream } from "effect"
 import { encodeUtf8 } from "../domain/Sealed.js"
+import { concatBytes } from "../internal/bytes.js"
 
 /** An entry was refused: its name is not a safe relative path, repeats one, or it outgrew its expected size. */
 export class ZipRefused extends Schema.TaggedError<ZipRefused>()("ZipRefused", {
@@ -336,13 +337,4 @@ export const bytesEntry = (name: string, content: Uint8Array | string, modifiedA
 
 /** Collects a stream of archive bytes into one array: for tests and small archives only. */
 export const collectBytes = <E, R>(stream: Stream.Stream<Uint8Array, E, R>): Effect.Effect<Uint8Array, E, R> =>
-  Effect.map(Stream.runCollect(stream), (chunks) => {
-    const parts = Chunk.toReadonlyArray(chunks)
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-    let at = 0
-    for (const p of parts) {
-      out.set(p, at)
-      at += p.length
-    }
-    return out
-  })
+  Effect.map(Stream.runCollect(stream), concatBytes)

@@ -26,6 +26,7 @@ import type { AccessApp } from "../domain/AccessLog.js"
 import { type AccountNotFound, QuotaExceeded } from "../domain/Errors.js"
 import type { AccountId, RecordId } from "../domain/Ids.js"
 import { MIN_SEGMENT_BYTES, sealedBlobBytes } from "../domain/Sealed.js"
+import { concatBytes } from "../internal/bytes.js"
 import {
   BlobId,
   BlobNotFound,
@@ -130,18 +131,6 @@ export class BlobService extends Context.Tag("@custos/core/BlobService")<BlobSer
 export const layerBlobService = (options: BlobServiceOptions = {}) =>
   BlobService.layer(options).pipe(Layer.provideMerge(BlobSealing.layer()))
 
-const concat = (parts: Iterable<Uint8Array>): Uint8Array => {
-  const list = [...parts]
-  if (list.length === 1) return list[0]!
-  const out = new Uint8Array(list.reduce((n, p) => n + p.length, 0))
-  let at = 0
-  for (const p of list) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
-}
-
 const makeBlobService = (options: BlobServiceOptions) =>
   Effect.gen(function*() {
     const store = yield* BlobStore
@@ -235,7 +224,7 @@ const makeBlobService = (options: BlobServiceOptions) =>
           const read = (offset: number, length: number) =>
             store.get(accountId, blobId, { start: offset, end: offset + length }).pipe(
               Stream.runCollect,
-              Effect.map(concat),
+              Effect.map(concatBytes),
               Effect.catchTags({
                 BlobNotFound: () => Effect.fail(invalid("no blob was uploaded under this id")),
                 BlobRangeInvalid: () => Effect.fail(invalid("the stored blob is cut short"))
@@ -261,7 +250,7 @@ const makeBlobService = (options: BlobServiceOptions) =>
         const read = (offset: number, length: number) =>
           store.get(accountId, blobId, { start: offset, end: offset + length }).pipe(
             Stream.runCollect,
-            Effect.map(concat),
+            Effect.map(concatBytes),
             Effect.catchTag("BlobRangeInvalid", (e) => Effect.fail(openFailed(e)))
           )
         const size = yield* sealing.plaintextSize({ sealedSize: info.size, read }).pipe(

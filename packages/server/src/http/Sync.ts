@@ -6,6 +6,10 @@
  */
 import { CustosApi } from "@custos/core/protocol/CustosApi"
 import { CurrentSession } from "@custos/core/protocol/Security"
+import type { App } from "@custos/core/domain/App"
+import type { AccountId } from "@custos/core/domain/Ids"
+import { policyOf } from "@custos/core/domain/Inventory"
+import type { Mutation } from "@custos/core/domain/Mutation"
 import { blobRefsOf, decodePayload } from "@custos/core/domain/Payloads"
 import { BlobService } from "@custos/core/services/BlobService"
 import { SyncEngine } from "@custos/core/services/SyncEngine"
@@ -18,16 +22,20 @@ export const SyncLive = HttpApiBuilder.group(CustosApi, "sync", (handlers) =>
   Effect.gen(function*() {
     const engine = yield* SyncEngine
     const blobs = yield* BlobService
+    /**
+     * The blobs the puts of a batch name, checked against the account's uploads. Only apps whose payloads can carry
+     * blobs are decoded here (the engine decodes every payload again); a payload that does not decode is left to it.
+     */
+    const checkBlobRefs = (accountId: AccountId, app: App, mutations: ReadonlyArray<Mutation>) =>
+      policyOf(app).payload === "structured" ? Effect.void : Effect.forEach(mutations, (mutation) =>
+        mutation.op !== "put" ? Effect.void : decodePayload(app, mutation.payload).pipe(
+          Effect.flatMap((decoded) => blobs.checkRefs(accountId, blobRefsOf(app, decoded))),
+          Effect.catchTag("InvalidPayload", () => Effect.void)
+        ), { discard: true })
     return handlers
       .handle("push", ({ path, payload, urlParams }) =>
         CurrentSession.pipe(
-          Effect.tap((s) =>
-            Effect.forEach(payload.mutations, (mutation) =>
-              mutation.op !== "put" ? Effect.void : decodePayload(path.app, mutation.payload).pipe(
-                Effect.flatMap((decoded) => blobs.checkRefs(s.accountId, blobRefsOf(path.app, decoded))),
-                Effect.catchTag("InvalidPayload", () => Effect.void)
-              ), { discard: true })
-          ),
+          Effect.tap((s) => checkBlobRefs(s.accountId, path.app, payload.mutations)),
           Effect.flatMap((s) =>
             engine.push(s.accountId, s.deviceId, path.app, payload.mutations, { trigger: urlParams.trigger })
           ),

@@ -15,7 +15,7 @@ import { layerRecordStoreMemory } from "@custos/adapters/memory/RecordStoreMemor
 import { layerSyncSettingsStoreMemory } from "@custos/adapters/memory/SyncSettingsStoreMemory"
 import type { StorageLayer } from "@custos/conformance/drivers/InProcessDriver"
 import { Crypto } from "@custos/core/ports/Crypto"
-import { RecordStore } from "@custos/core/ports/RecordStore"
+import { RecordStore, type RecordTx } from "@custos/core/ports/RecordStore"
 import { type Context, Effect, Layer } from "effect"
 
 /** Where the fault goes: a function from the real service to the broken one, called once per built Layer. */
@@ -39,3 +39,13 @@ export const referenceStorageWith = (fault: Fault): StorageLayer =>
     layerAccessLogStoreMemory,
     layerKeyManagementMemory.pipe(Layer.provideMerge(wrapped(Crypto, layerNodeCrypto, fault.crypto)))
   )
+
+/** `real` with every transaction's `write` replaced by `write(tx, record)`, `tx` being the real transaction. */
+export const withTxWrite = (
+  real: RecordStore["Type"],
+  write: (tx: RecordTx, record: Parameters<RecordTx["write"]>[0]) => ReturnType<RecordTx["write"]>
+): RecordStore["Type"] =>
+  RecordStore.of({
+    ...real,
+    transact: (accountId, work) => real.transact(accountId, (tx) => work({ ...tx, write: (record) => write(tx, record) }))
+  })
