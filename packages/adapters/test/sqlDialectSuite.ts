@@ -8,7 +8,7 @@ import * as AccountStoreSql from "@custos/adapters/sql/AccountStoreSql"
 import * as DeviceStoreSql from "@custos/adapters/sql/DeviceStoreSql"
 import * as MembershipStoreSql from "@custos/adapters/sql/MembershipStoreSql"
 import * as RecordStoreSql from "@custos/adapters/sql/RecordStoreSql"
-import { migrate } from "@custos/adapters/sql/SqlMigrations"
+import { migrate, migrations, migrationsTable } from "@custos/adapters/sql/SqlMigrations"
 import { layerSqlStores } from "@custos/adapters/sql/SqlStores"
 import * as SyncSettingsStoreSql from "@custos/adapters/sql/SyncSettingsStoreSql"
 import { samples } from "@custos/conformance/Samples"
@@ -35,6 +35,7 @@ import { RecordSealing } from "@custos/core/services/RecordSealing"
 import { layerEphemeralKeys } from "@custos/adapters/keys/EphemeralKeys"
 import { type PullResult, SyncEngine } from "@custos/core/services/SyncEngine"
 import { SyncSettingsService } from "@custos/core/services/SyncSettingsService"
+import * as Migrator from "@effect/sql/Migrator"
 import * as SqlClient from "@effect/sql/SqlClient"
 import type * as Statement from "@effect/sql/Statement"
 import { assert, describe, it } from "@effect/vitest"
@@ -139,7 +140,8 @@ export const sqlDialectSuite = <E>(label: string, database: Effect.Effect<TestDa
           [1, "create_tables"],
           [2, "create_account_tables"],
           [3, "create_sign_in_tables"],
-          [4, "create_access_log"]
+          [4, "create_access_log"],
+          [5, "track_usage"]
         ]
         assert.deepStrictEqual(runs.filter((ran) => ran.length > 0), [all])
         assert.deepStrictEqual(yield* migrate, [])
@@ -176,6 +178,95 @@ export const sqlDialectSuite = <E>(label: string, database: Effect.Effect<TestDa
         assert.strictEqual(record!.changedAt, 2 ** 52)
         assert.strictEqual(yield* store.head(alice), 1)
         assert.deepStrictEqual(yield* store.usage(alice), { records: 1, bytes: 40 })
+      })))
+
+    it.effect("usage is kept by the database and equals a recount after every kind of write", () =>
+      withClient(Effect.gen(function*() {
+        yield* migrate
+        const sql = (yield* SqlClient.SqlClient).withoutTransforms()
+        const store = yield* RecordStoreSql.make
+        const bob = AccountId.make("acc_bob")
+        const recount = (accountId: AccountId) =>
+          Effect.map(
+            sql<{ records: unknown; bytes: unknown }>`SELECT count(*) AS records, coalesce(sum(size), 0) AS bytes
+              FROM custos_records WHERE account_id = ${accountId} AND state <> 'purged'`,
+            ([row]) => ({ records: Number(row!.records), bytes: Number(row!.bytes) })
+          )
+        const agrees = (step: string) =>
+          Effect.forEach([alice, bob], (accountId) =>
+            Effect.gen(function*() {
+              assert.deepStrictEqual(yield* store.usage(accountId), yield* recount(accountId), `${step}, ${accountId}`)
+            }), { discard: true })
+        // A fixed pseudo-random walk (mulberry32): the same writes every run, of every kind a store sees.
+        let seed = 20_261_204
+        const random = () => {
+          seed = (seed + 0x6d2b79f5) | 0
+          let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+          t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+          return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
+        }
+        const pick = (n: number) => Math.floor(random() * n)
+        const versions = new Map<string, number>()
+        const write = (accountId: AccountId): RecordWrite => {
+          const id = `r${pick(12)}`
+          const version = (versions.get(`${accountId}/${id}`) ?? 0) + 1
+          versions.set(`${accountId}/${id}`, version)
+          const state = (["active", "active", "trashed", "purged"] as const)[pick(4)]!
+          const base = { ...note(id, version), accountId, version: Version.make(version), changedAt: 1_000 + version }
+          return state === "purged"
+            ? { ...base, state, body: undefined, size: 0 }
+            : state === "trashed"
+            ? { ...base, state, trashedAt: 1_000, deleteBy: 9_000, size: 1 + pick(500) }
+            : { ...base, size: 1 + pick(500) }
+        }
+        for (let step = 0; step < 60; step++) {
+          const accountId = pick(3) === 0 ? bob : alice
+          const kind = pick(10)
+          if (kind < 7) {
+            // A batch, sometimes writing one record twice.
+            const writes = Array.from({ length: 1 + pick(15) }, () => write(accountId))
+            yield* store.transact(accountId, (tx) => Effect.forEach(writes, (w) => tx.write(w), { discard: true }))
+          } else if (kind === 7) {
+            yield* store.compact(accountId, 1_000_000)
+          } else if (kind === 8) {
+            // Written by hand, past the store: the database still keeps the figures.
+            yield* sql`UPDATE custos_records SET size = size + 7 WHERE account_id = ${accountId} AND state = 'active'`
+          } else {
+            yield* sql`DELETE FROM custos_records WHERE account_id = ${accountId} AND id = ${`r${pick(12)}`}`
+          }
+          yield* agrees(`step ${step}`)
+        }
+        const before = yield* store.usage(alice)
+        assert.isAbove(before.records, 0)
+        // A transaction that fails leaves the figures as they were.
+        yield* Effect.flip(store.transact(alice, (tx) =>
+          Effect.zipRight(tx.write({ ...note("extra", 1), size: 400 }), Effect.fail("changed my mind"))))
+        assert.deepStrictEqual(yield* store.usage(alice), before)
+        yield* store.deleteAccount(alice)
+        assert.deepStrictEqual(yield* store.usage(alice), { records: 0, bytes: 0 })
+        const [left] = yield* sql<{ n: unknown }>`SELECT count(*) AS n FROM custos_account_usage WHERE account_id = ${alice}`
+        assert.strictEqual(Number(left!.n), 0)
+        yield* agrees("after deleting alice")
+      })))
+
+    it.effect("the usage migration counts the records stored before it", () =>
+      withClient(Effect.gen(function*() {
+        const sql = (yield* SqlClient.SqlClient).withoutTransforms()
+        // The schema as it was before usage was kept: every migration but the last.
+        const all = yield* migrations
+        const earlier = all.filter(([id]) => id < 5)
+        yield* Migrator.make({})({ loader: Effect.succeed(earlier), table: migrationsTable })
+        const insert = (id: string, state: string, size: number) =>
+          sql`INSERT INTO custos_records (account_id, app, id, version, seq, state, body, changed_at, size)
+            VALUES (${alice}, 'notes', ${id}, 1, ${Number(id.slice(1))}, ${state}, NULL, 1, ${size})`
+        yield* insert("r1", "active", 100)
+        yield* insert("r2", "trashed", 20)
+        yield* insert("r3", "purged", 0)
+        assert.deepStrictEqual(yield* migrate, [[5, "track_usage"]])
+        const store = yield* RecordStoreSql.make
+        assert.deepStrictEqual(yield* store.usage(alice), { records: 2, bytes: 120 })
+        yield* store.transact(alice, (tx) => tx.write({ ...note("r3", 2), version: Version.make(2), size: 5 }))
+        assert.deepStrictEqual(yield* store.usage(alice), { records: 3, bytes: 125 })
       })))
 
     it.effect("storage failures come out as StoreError naming the operation, never as SqlError", () =>

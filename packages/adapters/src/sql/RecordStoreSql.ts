@@ -483,9 +483,14 @@ export const make = Effect.gen(function*() {
       ),
     usage: (accountId) =>
       afterPending(exclusive(
-        sql`SELECT count(*) AS records, coalesce(sum(size), 0) AS bytes FROM custos_records
-          WHERE account_id = ${accountId} AND state IN ('active', 'trashed')`
-      )).pipe(Effect.flatMap((rows) => Schema.decodeUnknown(UsageRow)(rows[0])), storeStep("RecordStore.usage")),
+        // Kept up to date by the database's triggers on `custos_records` (see `SqlMigrations`): one row, not a scan.
+        sql`SELECT records, bytes FROM custos_account_usage WHERE account_id = ${accountId}`
+      )).pipe(
+        Effect.flatMap((rows) =>
+          rows.length === 0 ? Effect.succeed({ records: 0, bytes: 0 }) : Schema.decodeUnknown(UsageRow)(rows[0])
+        ),
+        storeStep("RecordStore.usage")
+      ),
     compact: (accountId, before) =>
       Effect.gen(function*() {
         const { horizon } = yield* lockAccount(sql, accountId)
@@ -508,6 +513,7 @@ export const make = Effect.gen(function*() {
         const { removed } = yield* Schema.decodeUnknown(DeleteRow)(found)
         yield* sql`DELETE FROM custos_records WHERE account_id = ${accountId}`
         yield* sql`DELETE FROM custos_mutations WHERE account_id = ${accountId}`
+        yield* sql`DELETE FROM custos_account_usage WHERE account_id = ${accountId}`
         // Last: a transaction waiting for this row's lock finds it gone and starts the account afresh.
         yield* sql`DELETE FROM custos_account_heads WHERE account_id = ${accountId}`
         return removed

@@ -192,12 +192,103 @@ const createAccessLogTable = Effect.gen(function*() {
   )`
 })
 
+/**
+ * What each account's active and trashed records take up, kept by the database itself: triggers on `custos_records`
+ * add every insert, update and delete to the account's row of `custos_account_usage`, so a push checks its quota
+ * with one primary-key read instead of adding up every record of the account. Whatever writes the records (a push,
+ * the sweeper, compaction, deleting the account, a hand-run statement), the figures follow, in the same
+ * transaction. The counts of records already stored are taken once, here.
+ *
+ * SQLite runs a trigger per row; PostgreSQL one per statement over its transition tables, so a batch of 500 records
+ * adjusts the account's row once, not 500 times.
+ */
+const trackUsage = Effect.gen(function*() {
+  const sql = (yield* SqlClient.SqlClient).withoutTransforms()
+  const key = sql.onDialectOrElse({
+    pg: () => sql.unsafe(`TEXT COLLATE "C"`),
+    orElse: () => sql.unsafe("TEXT")
+  })
+
+  yield* sql`CREATE TABLE custos_account_usage (
+    account_id ${key} PRIMARY KEY,
+    records BIGINT NOT NULL,
+    bytes BIGINT NOT NULL
+  )`
+  yield* sql`INSERT INTO custos_account_usage (account_id, records, bytes)
+    SELECT account_id, count(*), sum(size) FROM custos_records WHERE state <> 'purged' GROUP BY account_id`
+
+  yield* sql.onDialectOrElse({
+    pg: () =>
+      Effect.all([
+        sql.unsafe(`CREATE FUNCTION custos_adjust_usage() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN
+            IF TG_OP = 'INSERT' THEN
+              INSERT INTO custos_account_usage AS u (account_id, records, bytes)
+                SELECT account_id, count(*), sum(size) FROM new_rows WHERE state <> 'purged' GROUP BY account_id
+                ON CONFLICT (account_id) DO UPDATE
+                  SET records = u.records + excluded.records, bytes = u.bytes + excluded.bytes;
+            ELSIF TG_OP = 'UPDATE' THEN
+              INSERT INTO custos_account_usage AS u (account_id, records, bytes)
+                SELECT account_id, sum(records), sum(bytes) FROM (
+                  SELECT account_id, 1 AS records, size AS bytes FROM new_rows WHERE state <> 'purged'
+                  UNION ALL
+                  SELECT account_id, -1, -size FROM old_rows WHERE state <> 'purged'
+                ) AS changed GROUP BY account_id
+                ON CONFLICT (account_id) DO UPDATE
+                  SET records = u.records + excluded.records, bytes = u.bytes + excluded.bytes;
+            ELSE
+              UPDATE custos_account_usage AS u SET records = u.records - gone.records, bytes = u.bytes - gone.bytes
+                FROM (
+                  SELECT account_id, count(*) AS records, sum(size) AS bytes FROM old_rows WHERE state <> 'purged'
+                  GROUP BY account_id
+                ) AS gone
+                WHERE u.account_id = gone.account_id;
+            END IF;
+            RETURN NULL;
+          END
+        $$`),
+        sql.unsafe(`CREATE TRIGGER custos_usage_insert AFTER INSERT ON custos_records
+          REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION custos_adjust_usage()`),
+        sql.unsafe(`CREATE TRIGGER custos_usage_update AFTER UPDATE ON custos_records
+          REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION custos_adjust_usage()`),
+        sql.unsafe(`CREATE TRIGGER custos_usage_delete AFTER DELETE ON custos_records
+          REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION custos_adjust_usage()`)
+      ], { discard: true }),
+    orElse: () =>
+      Effect.all([
+        sql.unsafe(`CREATE TRIGGER custos_usage_insert AFTER INSERT ON custos_records WHEN NEW.state <> 'purged'
+          BEGIN
+            INSERT INTO custos_account_usage (account_id, records, bytes) VALUES (NEW.account_id, 1, NEW.size)
+              ON CONFLICT (account_id) DO UPDATE SET records = records + 1, bytes = bytes + excluded.bytes;
+          END`),
+        sql.unsafe(`CREATE TRIGGER custos_usage_update AFTER UPDATE ON custos_records
+          WHEN OLD.state <> 'purged' OR NEW.state <> 'purged'
+          BEGIN
+            INSERT INTO custos_account_usage (account_id, records, bytes) VALUES (
+              NEW.account_id,
+              (NEW.state <> 'purged') - (OLD.state <> 'purged'),
+              (CASE WHEN NEW.state <> 'purged' THEN NEW.size ELSE 0 END)
+                - (CASE WHEN OLD.state <> 'purged' THEN OLD.size ELSE 0 END)
+            )
+              ON CONFLICT (account_id) DO UPDATE
+                SET records = records + excluded.records, bytes = bytes + excluded.bytes;
+          END`),
+        sql.unsafe(`CREATE TRIGGER custos_usage_delete AFTER DELETE ON custos_records WHEN OLD.state <> 'purged'
+          BEGIN
+            UPDATE custos_account_usage SET records = records - 1, bytes = bytes - OLD.size
+              WHERE account_id = OLD.account_id;
+          END`)
+      ], { discard: true })
+  })
+})
+
 /** Every migration, by `NNNN_name`; append new ones, never change a released one. */
 export const migrations = Migrator.fromRecord({
   "0001_create_tables": createTables,
   "0002_create_account_tables": createAccountTables,
   "0003_create_sign_in_tables": createSignInTables,
-  "0004_create_access_log": createAccessLogTable
+  "0004_create_access_log": createAccessLogTable,
+  "0005_track_usage": trackUsage
 })
 
 const runMigrator = Migrator.make({})({ loader: migrations, table: migrationsTable })
