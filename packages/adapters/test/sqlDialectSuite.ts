@@ -13,6 +13,7 @@ import { layerSqlStores } from "@custos/adapters/sql/SqlStores"
 import * as SyncSettingsStoreSql from "@custos/adapters/sql/SyncSettingsStoreSql"
 import { samples } from "@custos/conformance/Samples"
 import { Region } from "@custos/core/domain/Account"
+import type { App } from "@custos/core/domain/App"
 import { decodeCursor } from "@custos/core/domain/Cursor"
 import { AccountId, DeviceId, MutationId, RecordId } from "@custos/core/domain/Ids"
 import type { Mutation } from "@custos/core/domain/Mutation"
@@ -141,7 +142,8 @@ export const sqlDialectSuite = <E>(label: string, database: Effect.Effect<TestDa
           [2, "create_account_tables"],
           [3, "create_sign_in_tables"],
           [4, "create_access_log"],
-          [5, "track_usage"]
+          [5, "track_usage"],
+          [6, "index_blob_references"]
         ]
         assert.deepStrictEqual(runs.filter((ran) => ran.length > 0), [all])
         assert.deepStrictEqual(yield* migrate, [])
@@ -180,7 +182,7 @@ export const sqlDialectSuite = <E>(label: string, database: Effect.Effect<TestDa
         assert.deepStrictEqual(yield* store.usage(alice), { records: 1, bytes: 40 })
       })))
 
-    it.effect("usage is kept by the database and equals a recount after every kind of write", () =>
+    it.effect("usage and blob references are kept by the database and equal a recount after every kind of write", () =>
       withClient(Effect.gen(function*() {
         yield* migrate
         const sql = (yield* SqlClient.SqlClient).withoutTransforms()
@@ -192,10 +194,42 @@ export const sqlDialectSuite = <E>(label: string, database: Effect.Effect<TestDa
               FROM custos_records WHERE account_id = ${accountId} AND state <> 'purged'`,
             ([row]) => ({ records: Number(row!.records), bytes: Number(row!.bytes) })
           )
+        /** The blob ids each active or trashed record names, by blob id, read from the records themselves. */
+        const namedBlobs = (accountId: AccountId) =>
+          Effect.map(
+            sql<{ app: string; id: string; blobs: string | null }>`SELECT app, id, blobs FROM custos_records
+              WHERE account_id = ${accountId} AND state <> 'purged' ORDER BY seq`,
+            (rows) => {
+              const named = new Map<string, Array<{ accountId: AccountId; app: App; id: RecordId }>>()
+              for (const row of rows) {
+                for (const blob of new Set<string>(row.blobs === null ? [] : JSON.parse(row.blobs))) {
+                  named.set(blob, [...(named.get(blob) ?? []), {
+                    accountId,
+                    app: row.app as App,
+                    id: RecordId.make(row.id)
+                  }])
+                }
+              }
+              return named
+            }
+          )
         const agrees = (step: string) =>
           Effect.forEach([alice, bob], (accountId) =>
             Effect.gen(function*() {
               assert.deepStrictEqual(yield* store.usage(accountId), yield* recount(accountId), `${step}, ${accountId}`)
+              const named = yield* namedBlobs(accountId)
+              assert.deepStrictEqual(
+                [...(yield* store.referencedBlobs(accountId))].sort(),
+                [...named.keys()].sort(),
+                `${step}, ${accountId}: referenced blobs`
+              )
+              for (const blob of blobIds) {
+                assert.deepStrictEqual(
+                  yield* store.referencing(accountId, blob),
+                  named.get(blob) ?? [],
+                  `${step}, ${accountId}: records naming ${blob}`
+                )
+              }
             }), { discard: true })
         // A fixed pseudo-random walk (mulberry32): the same writes every run, of every kind a store sees.
         let seed = 20_261_204
@@ -206,13 +240,24 @@ export const sqlDialectSuite = <E>(label: string, database: Effect.Effect<TestDa
           return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
         }
         const pick = (n: number) => Math.floor(random() * n)
+        const blobIds = ["photo_1", "photo_2", "photo-3", "thumb.4", "video_5"]
+        /** No blobs, or a few (sometimes one twice), as records of every app may name them. */
+        const someBlobs = () =>
+          pick(3) === 0 ? undefined : Array.from({ length: pick(4) }, () => blobIds[pick(blobIds.length)]!)
         const versions = new Map<string, number>()
         const write = (accountId: AccountId): RecordWrite => {
           const id = `r${pick(12)}`
           const version = (versions.get(`${accountId}/${id}`) ?? 0) + 1
           versions.set(`${accountId}/${id}`, version)
           const state = (["active", "active", "trashed", "purged"] as const)[pick(4)]!
-          const base = { ...note(id, version), accountId, version: Version.make(version), changedAt: 1_000 + version }
+          const blobs = someBlobs()
+          const base = {
+            ...note(id, version),
+            accountId,
+            version: Version.make(version),
+            changedAt: 1_000 + version,
+            ...(blobs === undefined ? {} : { blobs })
+          }
           return state === "purged"
             ? { ...base, state, body: undefined, size: 0 }
             : state === "trashed"
@@ -229,8 +274,10 @@ export const sqlDialectSuite = <E>(label: string, database: Effect.Effect<TestDa
           } else if (kind === 7) {
             yield* store.compact(accountId, 1_000_000)
           } else if (kind === 8) {
-            // Written by hand, past the store: the database still keeps the figures.
+            // Written by hand, past the store: the database still keeps the figures and the references.
             yield* sql`UPDATE custos_records SET size = size + 7 WHERE account_id = ${accountId} AND state = 'active'`
+            yield* sql`UPDATE custos_records SET blobs = ${JSON.stringify(["photo_2"])}
+              WHERE account_id = ${accountId} AND id = ${`r${pick(12)}`}`
           } else {
             yield* sql`DELETE FROM custos_records WHERE account_id = ${accountId} AND id = ${`r${pick(12)}`}`
           }
@@ -249,24 +296,34 @@ export const sqlDialectSuite = <E>(label: string, database: Effect.Effect<TestDa
         yield* agrees("after deleting alice")
       })))
 
-    it.effect("the usage migration counts the records stored before it", () =>
+    it.effect("the usage and blob-reference migrations take in the records stored before them", () =>
       withClient(Effect.gen(function*() {
         const sql = (yield* SqlClient.SqlClient).withoutTransforms()
-        // The schema as it was before usage was kept: every migration but the last.
+        // The schema as it was before usage and references were kept.
         const all = yield* migrations
-        const earlier = all.filter(([id]) => id < 5)
-        yield* Migrator.make({})({ loader: Effect.succeed(earlier), table: migrationsTable })
-        const insert = (id: string, state: string, size: number) =>
-          sql`INSERT INTO custos_records (account_id, app, id, version, seq, state, body, changed_at, size)
-            VALUES (${alice}, 'notes', ${id}, 1, ${Number(id.slice(1))}, ${state}, NULL, 1, ${size})`
-        yield* insert("r1", "active", 100)
-        yield* insert("r2", "trashed", 20)
-        yield* insert("r3", "purged", 0)
-        assert.deepStrictEqual(yield* migrate, [[5, "track_usage"]])
+        yield* Migrator.make({})({ loader: Effect.succeed(all.filter(([id]) => id < 5)), table: migrationsTable })
+        const insert = (id: string, state: string, size: number, blobs: string | null) =>
+          sql`INSERT INTO custos_records (account_id, app, id, version, seq, state, body, changed_at, size, blobs)
+            VALUES (${alice}, 'gallery', ${id}, 1, ${Number(id.slice(1))}, ${state}, NULL, 1, ${size}, ${blobs})`
+        yield* insert("r1", "active", 100, `["a","b","a"]`)
+        yield* insert("r2", "trashed", 20, `["b"]`)
+        yield* insert("r3", "purged", 0, `["c"]`)
+        // Not JSON: counted toward usage, left out of the references (reading it still fails as corrupt).
+        yield* insert("r4", "active", 1, "not json")
+        assert.deepStrictEqual(yield* migrate, [[5, "track_usage"], [6, "index_blob_references"]])
         const store = yield* RecordStoreSql.make
-        assert.deepStrictEqual(yield* store.usage(alice), { records: 2, bytes: 120 })
-        yield* store.transact(alice, (tx) => tx.write({ ...note("r3", 2), version: Version.make(2), size: 5 }))
-        assert.deepStrictEqual(yield* store.usage(alice), { records: 3, bytes: 125 })
+        assert.deepStrictEqual(yield* store.usage(alice), { records: 3, bytes: 121 })
+        assert.deepStrictEqual([...(yield* store.referencedBlobs(alice))].sort(), ["a", "b"])
+        assert.deepStrictEqual((yield* store.referencing(alice, "b")).map((r) => r.id), ["r1", "r2"])
+        assert.deepStrictEqual(yield* store.referencing(alice, "c"), [])
+        yield* store.transact(alice, (tx) =>
+          tx.write({ ...note("r3", 2), app: "gallery", version: Version.make(2), size: 5, blobs: ["c"] }))
+        assert.deepStrictEqual(yield* store.usage(alice), { records: 4, bytes: 126 })
+        assert.deepStrictEqual((yield* store.referencing(alice, "c")).map((r) => r.id), ["r3"])
+        // The corrupt row is rewritten by the store: its references are in the index from then on.
+        yield* store.transact(alice, (tx) =>
+          tx.write({ ...note("r4", 2), app: "gallery", version: Version.make(2), size: 1, blobs: ["a"] }))
+        assert.deepStrictEqual((yield* store.referencing(alice, "a")).map((r) => r.id), ["r1", "r4"])
       })))
 
     it.effect("storage failures come out as StoreError naming the operation, never as SqlError", () =>

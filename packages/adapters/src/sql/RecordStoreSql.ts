@@ -146,13 +146,8 @@ const DueFromRow = Schema.transform(
   }
 )
 
-const ReferencingRow = Schema.Struct({
-  account_id: Schema.String,
-  app: App,
-  id: Schema.String,
-  blobs: Schema.parseJson(Schema.Array(Schema.String))
-})
-const BlobsRow = Schema.Struct({ blobs: Schema.parseJson(Schema.Array(Schema.String)) })
+const ReferencingRow = Schema.Struct({ app: App, record_id: Schema.String })
+const BlobIdRow = Schema.Struct({ blob_id: Schema.String })
 const UsageRow = Schema.Struct({ records: Int64, bytes: Int64 })
 const CompactRow = Schema.Struct({ removed: Int64, top: Schema.NullOr(Int64) })
 const DeleteRow = Schema.Struct({ removed: Int64 })
@@ -454,31 +449,25 @@ export const make = Effect.gen(function*() {
         storeStep("RecordStore.dueForPurge")
       ),
     referencing: (accountId, blobId) =>
-      // Blob ids are letters, digits and . _ -; `_` is a LIKE wildcard, so the pattern escapes it, and the JSON is
-      // read to keep only exact matches.
+      // `custos_record_blobs` is kept by the database's triggers on `custos_records` (see `SqlMigrations`).
       afterPending(exclusive(
-        sql`SELECT account_id, app, id, blobs FROM custos_records
-          WHERE account_id = ${accountId} AND state IN ('active', 'trashed') AND blobs IS NOT NULL
-            AND blobs LIKE ${`%"${blobId.replace(/[\\%_]/g, (c) => `\\${c}`)}"%`} ESCAPE '\\'
-          ORDER BY seq`
+        sql`SELECT b.app, b.record_id FROM custos_record_blobs AS b
+          JOIN custos_records AS r ON r.account_id = b.account_id AND r.app = b.app AND r.id = b.record_id
+          WHERE b.account_id = ${accountId} AND b.blob_id = ${blobId}
+          ORDER BY r.seq`
       )).pipe(
         Effect.flatMap(Schema.decodeUnknown(Schema.Array(ReferencingRow))),
         Effect.map((rows) =>
-          rows.filter((row) => row.blobs.includes(blobId)).map((row) => ({
-            accountId: row.account_id as AccountId,
-            app: row.app,
-            id: row.id as RecordId
-          }))
+          rows.map((row) => ({ accountId, app: row.app, id: row.record_id as RecordId }))
         ),
         storeStep("RecordStore.referencing")
       ),
     referencedBlobs: (accountId) =>
       afterPending(exclusive(
-        sql`SELECT blobs FROM custos_records
-          WHERE account_id = ${accountId} AND state IN ('active', 'trashed') AND blobs IS NOT NULL`
+        sql`SELECT DISTINCT blob_id FROM custos_record_blobs WHERE account_id = ${accountId}`
       )).pipe(
-        Effect.flatMap(Schema.decodeUnknown(Schema.Array(BlobsRow))),
-        Effect.map((rows) => new Set(rows.flatMap((row) => row.blobs))),
+        Effect.flatMap(Schema.decodeUnknown(Schema.Array(BlobIdRow))),
+        Effect.map((rows) => new Set(rows.map((row) => row.blob_id))),
         storeStep("RecordStore.referencedBlobs")
       ),
     usage: (accountId) =>
@@ -514,6 +503,7 @@ export const make = Effect.gen(function*() {
         yield* sql`DELETE FROM custos_records WHERE account_id = ${accountId}`
         yield* sql`DELETE FROM custos_mutations WHERE account_id = ${accountId}`
         yield* sql`DELETE FROM custos_account_usage WHERE account_id = ${accountId}`
+        yield* sql`DELETE FROM custos_record_blobs WHERE account_id = ${accountId}`
         // Last: a transaction waiting for this row's lock finds it gone and starts the account afresh.
         yield* sql`DELETE FROM custos_account_heads WHERE account_id = ${accountId}`
         return removed

@@ -282,13 +282,125 @@ const trackUsage = Effect.gen(function*() {
   })
 })
 
+/**
+ * Which active and trashed records name which blob, kept by the database itself: triggers on `custos_records` add a
+ * row of `custos_record_blobs` per blob id in a record's `blobs` list and remove it when the list changes, the record
+ * is purged or deleted. A download finds the records that name its blob with one index lookup, and an upload or a
+ * collection lists an account's referenced blobs without reading any record. Existing records are indexed once, here.
+ *
+ * A `blobs` value that is not a JSON array of strings (only a hand-made change can write one) is left out of the
+ * index rather than failing the write; reading that record still fails as corrupt.
+ */
+const indexBlobReferences = Effect.gen(function*() {
+  const sql = (yield* SqlClient.SqlClient).withoutTransforms()
+  const key = sql.onDialectOrElse({
+    pg: () => sql.unsafe(`TEXT COLLATE "C"`),
+    orElse: () => sql.unsafe("TEXT")
+  })
+
+  yield* sql`CREATE TABLE custos_record_blobs (
+    account_id ${key} NOT NULL,
+    blob_id ${key} NOT NULL,
+    app ${key} NOT NULL,
+    record_id ${key} NOT NULL,
+    PRIMARY KEY (account_id, blob_id, app, record_id)
+  )`
+
+  yield* sql.onDialectOrElse({
+    pg: () =>
+      Effect.all([
+        // The blob ids of a `blobs` value; none when it is not a JSON array of strings.
+        sql.unsafe(`CREATE FUNCTION custos_blob_ids(blobs TEXT) RETURNS SETOF TEXT LANGUAGE plpgsql IMMUTABLE AS $$
+          DECLARE parsed JSONB;
+          BEGIN
+            IF blobs IS NULL THEN RETURN; END IF;
+            BEGIN
+              parsed := blobs::jsonb;
+            EXCEPTION WHEN OTHERS THEN
+              RETURN;
+            END;
+            IF jsonb_typeof(parsed) <> 'array' THEN RETURN; END IF;
+            RETURN QUERY SELECT value #>> '{}' FROM jsonb_array_elements(parsed) WHERE jsonb_typeof(value) = 'string';
+          END
+        $$`),
+        sql.unsafe(`CREATE FUNCTION custos_index_blob_references() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN
+            IF TG_OP <> 'INSERT' THEN
+              DELETE FROM custos_record_blobs AS b USING (
+                SELECT o.account_id, id.blob_id, o.app, o.id FROM old_rows AS o
+                  CROSS JOIN LATERAL custos_blob_ids(o.blobs) AS id(blob_id)
+                  WHERE o.state <> 'purged'
+              ) AS gone (account_id, blob_id, app, record_id)
+              WHERE b.account_id = gone.account_id AND b.blob_id = gone.blob_id AND b.app = gone.app
+                AND b.record_id = gone.record_id;
+            END IF;
+            IF TG_OP <> 'DELETE' THEN
+              INSERT INTO custos_record_blobs (account_id, blob_id, app, record_id)
+                SELECT n.account_id, id.blob_id, n.app, n.id FROM new_rows AS n
+                  CROSS JOIN LATERAL custos_blob_ids(n.blobs) AS id(blob_id)
+                  WHERE n.state <> 'purged'
+                ON CONFLICT DO NOTHING;
+            END IF;
+            RETURN NULL;
+          END
+        $$`),
+        sql.unsafe(`CREATE TRIGGER custos_blob_references_insert AFTER INSERT ON custos_records
+          REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION custos_index_blob_references()`),
+        sql.unsafe(`CREATE TRIGGER custos_blob_references_update AFTER UPDATE ON custos_records
+          REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+          FOR EACH STATEMENT EXECUTE FUNCTION custos_index_blob_references()`),
+        sql.unsafe(`CREATE TRIGGER custos_blob_references_delete AFTER DELETE ON custos_records
+          REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION custos_index_blob_references()`),
+        sql.unsafe(`INSERT INTO custos_record_blobs (account_id, blob_id, app, record_id)
+          SELECT r.account_id, id.blob_id, r.app, r.id FROM custos_records AS r
+            CROSS JOIN LATERAL custos_blob_ids(r.blobs) AS id(blob_id)
+            WHERE r.state <> 'purged'
+          ON CONFLICT DO NOTHING`)
+      ], { discard: true }),
+    orElse: () => {
+      // The blob ids of a `blobs` value `v`; none when it is not a JSON array (strings only are kept).
+      const arrayOrEmpty = (v: string) =>
+        `CASE WHEN json_valid(${v}) THEN (CASE WHEN json_type(${v}) = 'array' THEN ${v} ELSE '[]' END) ELSE '[]' END`
+      const idsOf = (v: string) => `SELECT value FROM json_each(${arrayOrEmpty(v)}) WHERE type = 'text'`
+      // A trigger's `INSERT OR IGNORE` would take the conflict policy of the statement that fired it (an upsert,
+      // which aborts); an upsert clause of its own is kept, so a blob id named twice is indexed once.
+      const add = (row: string, when: string) =>
+        `INSERT INTO custos_record_blobs (account_id, blob_id, app, record_id)
+          SELECT ${row}.account_id, value, ${row}.app, ${row}.id FROM (${idsOf(`${row}.blobs`)}) WHERE ${when}
+          ON CONFLICT DO NOTHING;`
+      const remove = (row: string, when: string) =>
+        `DELETE FROM custos_record_blobs WHERE ${when} AND account_id = ${row}.account_id AND app = ${row}.app
+          AND record_id = ${row}.id AND blob_id IN (${idsOf(`${row}.blobs`)});`
+      return Effect.all([
+        sql.unsafe(`CREATE TRIGGER custos_blob_references_insert AFTER INSERT ON custos_records
+          WHEN NEW.state <> 'purged' AND NEW.blobs IS NOT NULL
+          BEGIN ${add("NEW", "true")} END`),
+        sql.unsafe(`CREATE TRIGGER custos_blob_references_update AFTER UPDATE ON custos_records
+          WHEN OLD.blobs IS NOT NEW.blobs OR (OLD.state <> 'purged') <> (NEW.state <> 'purged')
+          BEGIN
+            ${remove("OLD", "OLD.state <> 'purged'")}
+            ${add("NEW", "NEW.state <> 'purged'")}
+          END`),
+        sql.unsafe(`CREATE TRIGGER custos_blob_references_delete AFTER DELETE ON custos_records
+          WHEN OLD.state <> 'purged' AND OLD.blobs IS NOT NULL
+          BEGIN ${remove("OLD", "true")} END`),
+        sql.unsafe(`INSERT INTO custos_record_blobs (account_id, blob_id, app, record_id)
+          SELECT r.account_id, ids.value, r.app, r.id FROM custos_records AS r, json_each(${arrayOrEmpty("r.blobs")}) AS ids
+          WHERE r.state <> 'purged' AND r.blobs IS NOT NULL AND ids.type = 'text'
+          ON CONFLICT DO NOTHING`)
+      ], { discard: true })
+    }
+  })
+})
+
 /** Every migration, by `NNNN_name`; append new ones, never change a released one. */
 export const migrations = Migrator.fromRecord({
   "0001_create_tables": createTables,
   "0002_create_account_tables": createAccountTables,
   "0003_create_sign_in_tables": createSignInTables,
   "0004_create_access_log": createAccessLogTable,
-  "0005_track_usage": trackUsage
+  "0005_track_usage": trackUsage,
+  "0006_index_blob_references": indexBlobReferences
 })
 
 const runMigrator = Migrator.make({})({ loader: migrations, table: migrationsTable })
