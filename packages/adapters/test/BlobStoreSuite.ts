@@ -212,7 +212,7 @@ export const blobStoreSuite = <E>(name: string, layer: Layer.Layer<BlobStore, E>
         assert.strictEqual((yield* Effect.flip(store.stat(alice, photo)))._tag, "BlobNotFound")
       })))
 
-    it.effect("an account's blobs are listed in id order, ids byte by byte, leading dots included", () =>
+    it.effect("an account's blobs are listed in id order, ids byte by byte, leading dots included; listIds names them alike", () =>
       run(Effect.gen(function*() {
         const store = yield* BlobStore
         const ids = ["b", "a", "B", "_x", ".hidden", "..", ".", ".tmp", "a.b", "z-9"]
@@ -226,6 +226,11 @@ export const blobStoreSuite = <E>(name: string, layer: Layer.Layer<BlobStore, E>
         assert.deepStrictEqual(yield* collectBytes(store.get(alice, BlobId.make(".."))), patternBytes(6))
         assert.deepStrictEqual((yield* store.list(bob)).map((b) => b.blobId), ["bobs"])
         assert.deepStrictEqual(yield* store.list(AccountId.make("acc_nobody")), [])
+        assert.deepStrictEqual<ReadonlyArray<string>>(yield* store.listIds(alice), [...ids].sort())
+        assert.deepStrictEqual<ReadonlyArray<string>>(yield* store.listIds(bob), ["bobs"])
+        assert.deepStrictEqual(yield* store.listIds(AccountId.make("acc_nobody")), [])
+        yield* store.delete(alice, BlobId.make("a"))
+        assert.deepStrictEqual<ReadonlyArray<string>>(yield* store.listIds(alice), [...ids].filter((id) => id !== "a").sort())
       })))
 
     it.effect("deleting an account's blobs counts them and leaves other accounts'", () =>

@@ -83,6 +83,8 @@ export const makeBlobStoreMemory = Effect.sync(() => {
     delete: (accountId, blobId) => Effect.sync(() => accounts.get(accountId)?.delete(blobId) ?? false),
     list: (accountId) =>
       Effect.sync(() => [...(accounts.get(accountId)?.values() ?? [])].map((blob) => blob.info).sort(byId)),
+    listIds: (accountId) =>
+      Effect.sync(() => [...(accounts.get(accountId)?.keys() ?? [])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))),
     deleteAccount: (accountId) =>
       Effect.sync(() => {
         const count = accounts.get(accountId)?.size ?? 0

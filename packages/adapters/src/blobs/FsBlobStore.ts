@@ -360,14 +360,14 @@ export const makeFsBlobStore = (options: FsBlobStoreOptions) =>
       })
 
     /** The blob ids stored for the account, as found in its folders (unsorted). */
-    const blobIdsOf = (accountId: AccountId) =>
+    const blobIdsOf = (accountId: AccountId, operation: string) =>
       Effect.gen(function*() {
         const account = yield* accountFolder(accountId)
-        const shards = yield* ioUnlessMissing("BlobStore.list", () => Fs.readdir(account))
+        const shards = yield* ioUnlessMissing(operation, () => Fs.readdir(account))
         const ids: Array<BlobId> = []
         for (const shard of Option.getOrElse(shards, () => [])) {
           if (!/^[0-9a-f]{2}$/.test(shard)) continue
-          const files = yield* ioUnlessMissing("BlobStore.list", () => Fs.readdir(Path.join(account, shard)))
+          const files = yield* ioUnlessMissing(operation, () => Fs.readdir(Path.join(account, shard)))
           for (const name of Option.getOrElse(files, () => [])) {
             const blobId = decodeName(name)
             if (isBlobId(blobId) && shardOf(blobId) === shard) ids.push(blobId)
@@ -383,9 +383,14 @@ export const makeFsBlobStore = (options: FsBlobStoreOptions) =>
       )
     )
 
+    const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+
+    const listIds: BlobStore["Type"]["listIds"] = (accountId) =>
+      Effect.map(blobIdsOf(accountId, "BlobStore.listIds"), (ids) => ids.sort(byteOrder))
+
     const list: BlobStore["Type"]["list"] = (accountId) =>
       Effect.gen(function*() {
-        const ids = yield* blobIdsOf(accountId)
+        const ids = yield* blobIdsOf(accountId, "BlobStore.list")
         const infos = yield* Effect.forEach(
           ids,
           (blobId) =>
@@ -395,13 +400,13 @@ export const makeFsBlobStore = (options: FsBlobStoreOptions) =>
           { concurrency: 16 }
         )
         return infos.flatMap((info) => Option.isSome(info) ? [info.value] : [])
-          .sort((a, b) => (a.blobId < b.blobId ? -1 : a.blobId > b.blobId ? 1 : 0))
+          .sort((a, b) => byteOrder(a.blobId, b.blobId))
       })
 
     const deleteAccount: BlobStore["Type"]["deleteAccount"] = (accountId) =>
       Effect.gen(function*() {
         const account = yield* accountFolder(accountId)
-        const count = (yield* blobIdsOf(accountId)).length
+        const count = (yield* blobIdsOf(accountId, "BlobStore.deleteAccount")).length
         // Out of sight in one step, then removed.
         const gone = Path.join(tmp, `deleted-${randomBytes(8).toString("hex")}`)
         const moved = yield* ioUnlessMissing("BlobStore.deleteAccount", () => Fs.rename(account, gone))
@@ -419,7 +424,7 @@ export const makeFsBlobStore = (options: FsBlobStoreOptions) =>
         let examined = 0
         let deleted = 0
         for (const accountId of yield* accountIds) {
-          for (const blobId of (yield* blobIdsOf(accountId)).sort()) {
+          for (const blobId of (yield* blobIdsOf(accountId, "BlobStore.collectUnreferenced")).sort(byteOrder)) {
             const { file, shard } = pathOf(accountId, blobId)
             const seen = yield* readHeader("BlobStore.collectUnreferenced", file)
             if (Option.isNone(seen)) continue
@@ -444,7 +449,7 @@ export const makeFsBlobStore = (options: FsBlobStoreOptions) =>
         return { examined, deleted }
       })
 
-    return BlobStore.of({ put, get, stat, delete: deleteBlob, list, deleteAccount, collectUnreferenced })
+    return BlobStore.of({ put, get, stat, delete: deleteBlob, list, listIds, deleteAccount, collectUnreferenced })
   })
 
 /** `BlobStore` on the filesystem under `root`; the folder is created, and left-over uploads removed, at start. */

@@ -113,6 +113,11 @@ export class BlobStore extends Context.Tag("@custos/core/BlobStore")<BlobStore, 
   readonly delete: (accountId: AccountId, blobId: BlobId) => Effect.Effect<boolean, StoreError>
   /** The account's blobs, in blob id order. */
   readonly list: (accountId: AccountId) => Effect.Effect<ReadonlyArray<BlobInfo>, StoreError>
+  /**
+   * The ids of the account's blobs, in blob id order, without reading the blobs: what `list` names, for the price of
+   * a directory listing. An upload asks it to find the few blobs no record names yet among many that records do.
+   */
+  readonly listIds: (accountId: AccountId) => Effect.Effect<ReadonlyArray<BlobId>, StoreError>
   /** Deletes every blob of the account (deleting the account); returns how many. */
   readonly deleteAccount: (accountId: AccountId) => Effect.Effect<number, StoreError>
   /**

@@ -161,10 +161,16 @@ const makeBlobService = (options: BlobServiceOptions) =>
         const status = yield* membership.status(accountId)
         const usage = yield* records.usage(accountId)
         // Blobs uploaded but not referenced yet count too (their sealed size, a little more than their content),
-        // else uploads that no record ever names could fill the disk until they are collected.
-        const pending = (yield* store.list(accountId))
-          .filter((blob) => blob.blobId !== blobId && !refs.has(blob.blobId))
-          .reduce((sum, blob) => sum + blob.size, 0)
+        // else uploads that no record ever names could fill the disk until they are collected. Only those are read:
+        // the account's other blobs, however many, are counted in the usage of the records that name them.
+        const waiting = (yield* store.listIds(accountId)).filter((id) => id !== blobId && !refs.has(id))
+        const sizes = yield* Effect.forEach(waiting, (id) =>
+          store.stat(accountId, id).pipe(
+            Effect.map((info) => info.size),
+            // Deleted since the listing (collected, or replaced and gone): it takes no room any more.
+            Effect.catchTag("BlobNotFound", () => Effect.succeed(0))
+          ), { concurrency: 8 })
+        const pending = sizes.reduce((sum, size) => sum + size, 0)
         const used = usage.bytes + pending
         const left = Math.max(0, status.plan.storageBytes - used)
         const byQuota = left < maxBlobBytes
