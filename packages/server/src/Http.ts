@@ -13,6 +13,7 @@ import {
   HttpApiSwagger,
   HttpApp,
   HttpMiddleware,
+  HttpRouter,
   HttpServerError,
   HttpServerRequest,
   HttpServerResponse
@@ -96,6 +97,16 @@ export const guard = (options: HttpOptions) => {
         })
       }
 
+      // Node's router would read `/v1/trash/notes/keep;junk` as `keep`: a path the protocol never writes is refused
+      // before it can name another record.
+      if (path.startsWith("/v1/") && path.includes(";")) {
+        return refusal(400, {
+          _tag: "InvalidPath",
+          code: "invalid-request",
+          message: "A path of the protocol never holds ';'; ids are letters, digits and . _ : -"
+        })
+      }
+
       // The protocol takes JSON bodies and raw blob bodies only; a form body is refused before any parser (whose
       // multipart reader fails on a bad boundary in ways the API cannot type) gets to see it.
       const contentType = (request.headers["content-type"] ?? "").toLowerCase()
@@ -122,6 +133,24 @@ export const guard = (options: HttpOptions) => {
     })
 }
 
+/** The longest message of one issue a refusal repeats; what a client sent is never repeated in it. */
+const ISSUE_MESSAGE_MAX = 300
+/** The most issues a refusal lists. */
+const ISSUES_MAX = 10
+
+/**
+ * An issue's message without the value the client sent ("Expected string, actual <the whole body>"): a body of the
+ * wrong content type arrives as one string, which may hold a password, and any value may be megabytes long.
+ */
+const withoutValue = (message: string): string => {
+  const cut = message.replace(/,?\s*actual\b[\s\S]*$/, "")
+  return cut.length > ISSUE_MESSAGE_MAX ? `${cut.slice(0, ISSUE_MESSAGE_MAX - 1)}…` : cut
+}
+
+/** Whether `defect` is the stack running out, as formatting a value nested thousands deep makes it. */
+const isStackOverflow = (defect: unknown): boolean =>
+  defect instanceof RangeError && /call stack/i.test(defect.message)
+
 const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
   path.reduce<string>(
     (out, key) => typeof key === "number" ? `${out}[${key}]` : out === "" ? String(key) : `${out}.${String(key)}`,
@@ -142,17 +171,22 @@ export const codedRefusals = HttpApiBuilder.middleware((app) =>
       (error): error is HttpApiError.HttpApiDecodeError => error instanceof HttpApiError.HttpApiDecodeError,
       (error) =>
         Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
-          if (request.method !== "PATCH" || request.url.split("?")[0] !== "/v1/settings") {
-            return Schema.encode(HttpApiError.HttpApiDecodeError)(error).pipe(
-              Effect.map((body) =>
-                HttpServerResponse.unsafeJson({ ...body, code: "invalid-request" }, { status: 400 })
-              ),
-              Effect.orDie
-            )
-          }
           const issue = error.issues[0]
           const field = issue === undefined ? "" : formatPath(issue.path)
-          const reason = issue === undefined ? error.message : field === "" ? issue.message : `${field}: ${issue.message}`
+          const first = issue === undefined ? "it is not what the protocol describes" : withoutValue(issue.message)
+          const reason = field === "" ? first : `${field}: ${first}`
+          if (request.method !== "PATCH" || request.url.split("?")[0] !== "/v1/settings") {
+            return Effect.succeed(HttpServerResponse.unsafeJson({
+              _tag: "HttpApiDecodeError",
+              code: "invalid-request",
+              message: `The request does not match the protocol (${openApiPath}): ${reason}`,
+              issues: error.issues.slice(0, ISSUES_MAX).map((issue) => ({
+                _tag: issue._tag,
+                path: issue.path,
+                message: withoutValue(issue.message)
+              }))
+            }, { status: 400 }))
+          }
           return Schema.encode(Wire.InvalidSettings)(new InvalidSettings({ reason })).pipe(
             Effect.map((body) => HttpServerResponse.unsafeJson(body, { status: 400 })),
             Effect.orDie
@@ -169,7 +203,8 @@ export const codedRefusals = HttpApiBuilder.middleware((app) =>
           message: "Nothing is served at this method and path; the protocol is described at /v1/openapi.json"
         }, { status: 404 }))
     ),
-    // A body that cannot be read is a defect of the body parser, not a failure.
+    // A body that cannot be read is a defect of the body parser, not a failure; so is JSON nested so deep that
+    // describing what is wrong with it runs out of stack.
     Effect.catchSomeDefect((defect) =>
       Predicate.isTagged(defect, "RequestError") &&
         (defect as unknown as HttpServerError.RequestError).request.url.startsWith("/v1/")
@@ -177,6 +212,12 @@ export const codedRefusals = HttpApiBuilder.middleware((app) =>
           _tag: "UnreadableBody",
           code: "invalid-request",
           message: "The request body could not be read: it is not valid JSON, or not what its content type says"
+        }, { status: 400 })))
+        : isStackOverflow(defect)
+        ? Option.some(Effect.succeed(HttpServerResponse.unsafeJson({
+          _tag: "UnreadableBody",
+          code: "invalid-request",
+          message: "The request body is nested too deeply to be read"
         }, { status: 400 })))
         : Option.none()
     )
@@ -201,9 +242,17 @@ export const layerApi = (options: HttpOptions) =>
     Layer.provide(layerOperatorAuthentication(options.operatorToken))
   )
 
+/**
+ * The longest path parameter the router matches. Its default (100 characters) is shorter than an id may be (128),
+ * so a record or blob with a longer id could be stored but never named in a path again; with room for an id whose
+ * characters are all percent-encoded, every id the protocol takes reaches its handler, which checks it.
+ */
+const maxParamLength = 3 * 128
+
 /** Serves the API, its OpenAPI document, the docs UI and the web portal on the `HttpServer` in context. */
 export const layerHttp = (options: HttpOptions) =>
   HttpApiBuilder.serve((app) => HttpMiddleware.logger(guard(options)(app))).pipe(
+    Layer.provide(HttpRouter.setRouterConfig({ maxParamLength })),
     Layer.provide(HttpApiSwagger.layer({ path: docsPath })),
     Layer.provide(layerPortal()),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: openApiPath })),

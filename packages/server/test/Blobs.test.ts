@@ -173,5 +173,11 @@ describe("blobs over HTTP", () => {
     assert.isUndefined(parseRange(undefined))
     assert.isUndefined(parseRange("bytes=0-1,5-6"))
     assert.isUndefined(parseRange("items=0-1"))
+    // A last byte before the first makes no range: the whole blob is served.
+    assert.isUndefined(parseRange("bytes=5-2"))
+    // Past what a number holds exactly: to the end, all of it, or (a first byte) past the end.
+    assert.deepStrictEqual(parseRange("bytes=0-99999999999999999999"), { start: 0 })
+    assert.deepStrictEqual(parseRange("bytes=-99999999999999999999"), { suffix: Number.MAX_SAFE_INTEGER })
+    assert.deepStrictEqual(parseRange("bytes=99999999999999999999-"), { start: Number.MAX_SAFE_INTEGER })
   })
 })

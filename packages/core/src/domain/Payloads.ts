@@ -10,6 +10,7 @@ import type { FastCheck } from "effect"
 import * as SchemaAST from "effect/SchemaAST"
 import type { ParseOptions } from "effect/SchemaAST"
 import type { App } from "./App.js"
+import { nestedDeeperThan } from "../internal/depth.js"
 import { InvalidPayload } from "./Errors.js"
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -752,10 +753,23 @@ const parsers = Object.fromEntries(
   }
 }
 
+/**
+ * How deep a payload may nest objects and arrays; every payload schema nests far less. A refused payload deeper than
+ * this is refused for its depth: describing it field by field would recurse as deep as it goes.
+ */
+export const MAX_PAYLOAD_DEPTH = 32
+
 /** Decodes the encoded (JSON) form of `app`'s payload, at once (every payload schema is synchronous). */
 export const decodePayloadEither = (app: App, input: unknown): Either.Either<Payload, InvalidPayload> => {
   const parser = parsers[app]
-  return Either.mapLeft(parser.decode(input), (issue) => parser.invalid(new ParseResult.ParseError({ issue })))
+  return Either.mapLeft(parser.decode(input), (issue) =>
+    nestedDeeperThan(input, MAX_PAYLOAD_DEPTH)
+      ? new InvalidPayload({
+        app,
+        field: "(payload)",
+        reason: `The payload nests objects or arrays more than ${MAX_PAYLOAD_DEPTH} levels deep`
+      })
+      : parser.invalid(new ParseResult.ParseError({ issue })))
 }
 
 /** Encodes `app`'s payload to its JSON-safe form (see `encodePayload`), at once. */

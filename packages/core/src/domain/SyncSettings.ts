@@ -7,7 +7,9 @@ import { App, Apps } from "./App.js"
 
 export const GalleryFolder = Schema.String.pipe(
   Schema.minLength(1, { message: () => "a folder name must not be empty" }),
-  Schema.maxLength(255, { message: () => "a folder name must be at most 255 characters" })
+  Schema.maxLength(255, { message: () => "a folder name must be at most 255 characters" }),
+  // As a gallery item's folder is written (`Payloads.ts`): a folder with control characters could never match one.
+  Schema.pattern(/^[^\u0000-\u001f\u007f]+$/, { message: () => "a folder name has no control characters" })
 )
 
 export const BackupSchedule = Schema.Struct({

@@ -13,7 +13,9 @@ import * as Wire from "./WireErrors.js"
 export const LoginName = Schema.String.pipe(
   Schema.minLength(3, { message: () => "a login name has at least 3 characters" }),
   Schema.maxLength(254, { message: () => "a login name has at most 254 characters" }),
-  Schema.pattern(/^\S+$/, { message: () => "a login name has no spaces" })
+  Schema.pattern(/^\S+$/, { message: () => "a login name has no spaces" }),
+  // Control and format characters (NUL, ESC, direction overrides, zero-width marks) make a name look like another.
+  Schema.pattern(/^[^\p{Cc}\p{Cf}]+$/u, { message: () => "a login name has no control or invisible characters" })
 ).annotations({ description: "The name to sign in with, e.g. an email address; compared without case" })
 
 export const Password = Schema.Redacted(
@@ -23,7 +25,13 @@ export const Password = Schema.Redacted(
   )
 ).annotations({ description: "At least 8 characters; stored only as a scrypt hash" })
 
-export const DeviceName = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(128)).annotations({
+export const DeviceName = Schema.String.pipe(
+  Schema.minLength(1, { message: () => "a device name must not be empty" }),
+  Schema.maxLength(128, { message: () => "a device name has at most 128 characters" }),
+  Schema.pattern(/^[^\p{Cc}\u202a-\u202e\u2066-\u2069]+$/u, {
+    message: () => "a device name has no control characters or direction overrides"
+  })
+).annotations({
   description: "What the person calls the device, e.g. \"Pixel 8\""
 })
 

@@ -46,8 +46,14 @@ export class AccountService extends Context.Tag("@custos/core/AccountService")<A
         )
       const create = (input: CreateAccount) =>
         Effect.gen(function*() {
-          const region = yield* Schema.decodeUnknown(Region)(input.region.toUpperCase()).pipe(
-            Effect.mapError(() => new InvalidRegion({ region: input.region }))
+          // Two ASCII letters before anything else: upper-casing first would turn "\u0131t" (a dotless i) into IT.
+          const asked = /^[A-Za-z]{2}$/.test(input.region) ? input.region.toUpperCase() : input.region
+          const region = yield* Schema.decodeUnknown(Region)(asked).pipe(
+            Effect.mapError(() =>
+              new InvalidRegion({
+                region: input.region.length > 16 ? `${input.region.slice(0, 15)}\u2026` : input.region
+              })
+            )
           )
           const id = input.id === undefined
             ? yield* randomId

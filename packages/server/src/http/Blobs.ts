@@ -14,15 +14,25 @@ import { Effect, Stream } from "effect"
 import { asSessionDevice } from "./Accessors.js"
 import { observe } from "./Observe.js"
 
-/** The one range of a `Range` header, or undefined to serve the whole blob (absent, several, or not bytes). */
+/**
+ * The one range of a `Range` header, or undefined to serve the whole blob: absent, several ranges, not bytes, or a
+ * range whose last byte comes before its first (RFC 9110 §14.1.1 makes that no range at all). Positions past what a
+ * number holds exactly mean "past the end": a last byte beyond the blob is its end (§14.1.2), a suffix longer than
+ * the blob is all of it, a first byte beyond it is unsatisfiable.
+ */
 export const parseRange = (header: string | undefined): DownloadRange | undefined => {
   if (header === undefined) return undefined
   const match = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header)
   if (match === null) return undefined
   const [, first = "", last = ""] = match
   if (first === "" && last === "") return undefined
-  if (first === "") return { suffix: Number(last) }
-  return last === "" ? { start: Number(first) } : { start: Number(first), end: Number(last) + 1 }
+  const position = (digits: string) => Math.min(Number(digits), Number.MAX_SAFE_INTEGER)
+  if (first === "") return { suffix: position(last) }
+  const start = position(first)
+  if (last === "") return { start }
+  const end = position(last)
+  if (end < start) return undefined
+  return end >= Number.MAX_SAFE_INTEGER - 1 ? { start } : { start, end: end + 1 }
 }
 
 /** Sets `Content-Range: bytes *\/<size>` on the 416 answer. */

@@ -1,0 +1,177 @@
+/**
+ * Requests a careless or hostile client sends, each answered with a coded refusal and nothing stored: JSON nested
+ * thousands deep, bodies of the wrong content type (whose refusal must not repeat them: they may hold a password),
+ * `;` in a path, ids a URL would rewrite (`.`, `..`) or longer than the router's default, ranges past the end or
+ * backwards, regions and names with characters that only look right.
+ */
+import { MutationId, RecordId } from "@custos/core/domain/Ids"
+import { samples } from "@custos/conformance/Samples"
+import { HttpClientRequest, type HttpClientResponse } from "@effect/platform"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Redacted } from "effect"
+import { layerTestServer, raw, signUp } from "./support.js"
+
+const token = (grant: { readonly token: Redacted.Redacted<string> | string }) =>
+  typeof grant.token === "string" ? grant.token : Redacted.value(grant.token)
+
+const send = (request: HttpClientRequest.HttpClientRequest) => Effect.flatMap(raw, (http) => http.execute(request))
+
+/** The answer's status and JSON body (`{}` when it has none). */
+const answer = (response: HttpClientResponse.HttpClientResponse) =>
+  Effect.map(response.text, (text) => ({
+    status: response.status,
+    text,
+    body: (text === "" ? {} : JSON.parse(text)) as { code?: string; message?: string }
+  }))
+
+const postJson = (path: string, body: string, bearer?: string, contentType = "application/json") =>
+  send(HttpClientRequest.post(path).pipe(
+    bearer === undefined ? (r) => r : HttpClientRequest.bearerToken(bearer),
+    HttpClientRequest.bodyText(body, contentType)
+  )).pipe(Effect.flatMap(answer))
+
+const deep = (depth: number) => "[".repeat(depth) + "]".repeat(depth)
+
+describe("hostile input over HTTP", () => {
+  it.effect("JSON nested thousands deep is a 400 with a code, wherever it sits", () =>
+    Effect.gen(function*() {
+      const alice = yield* signUp()
+      yield* alice.api.settings.update({ payload: { apps: { notes: true } } })
+      const bearer = token(alice.grant)
+      const cases = [
+        ["/v1/sessions", `{"loginName":${deep(4000)},"password":"xxxxxxxxx","deviceName":"d"}`, undefined],
+        ["/v1/accounts", deep(4000), undefined],
+        ["/v1/apps/notes/push", `{"mutations":${deep(4000)}}`, bearer],
+      ] as const
+      for (const [path, body, bearerOf] of cases) {
+        const refused = yield* postJson(path, body, bearerOf)
+        assert.strictEqual(refused.status, 400, `${path}: ${refused.text.slice(0, 200)}`)
+        assert.isString(refused.body.code, path)
+        assert.isString(refused.body.message, path)
+      }
+      // Deep inside a payload, the mutation is answered on its own: rejected, with a code.
+      const mutation = {
+        mutationId: "m1",
+        recordId: "n1",
+        op: "put",
+        baseVersion: 0,
+        payload: { ...samples.notes(1), title: "DEEP" }
+      }
+      const inPayload = yield* postJson(
+        "/v1/apps/notes/push",
+        JSON.stringify({ mutations: [mutation] }).replace(`"DEEP"`, deep(4000)),
+        bearer
+      )
+      assert.strictEqual(inPayload.status, 200, inPayload.text.slice(0, 300))
+      const outcome = (inPayload.body as { outcomes: ReadonlyArray<{ _tag: string; code: string }> }).outcomes[0]!
+      assert.strictEqual(outcome._tag, "rejected")
+      assert.strictEqual(outcome.code, "invalid-payload")
+      const settings = yield* send(HttpClientRequest.patch("/v1/settings").pipe(
+        HttpClientRequest.bearerToken(bearer),
+        HttpClientRequest.bodyText(`{"apps":${deep(4000)}}`, "application/json")
+      )).pipe(Effect.flatMap(answer))
+      assert.strictEqual(settings.status, 400)
+      assert.isString(settings.body.code)
+      const pulled = yield* alice.api.sync.changes({ path: { app: "notes" }, urlParams: {} })
+      assert.deepStrictEqual(pulled.changes, [])
+    }).pipe(Effect.provide(layerTestServer())))
+
+  it.effect("a refusal does not repeat the body it could not read, nor any long value", () =>
+    Effect.gen(function*() {
+      const secret = "SECRET-password-123"
+      const plain = yield* postJson(
+        "/v1/sessions",
+        JSON.stringify({ loginName: "someone@example.org", password: secret, deviceName: "Phone" }),
+        undefined,
+        "text/plain"
+      )
+      assert.strictEqual(plain.status, 400)
+      assert.strictEqual(plain.body.code, "invalid-request")
+      assert.notInclude(plain.text, secret, plain.text)
+      const long = yield* postJson(
+        "/v1/accounts",
+        JSON.stringify({ loginName: "x".repeat(100_000), password: secret, region: "DE", deviceName: "Phone" })
+      )
+      assert.strictEqual(long.status, 400)
+      assert.isBelow(long.text.length, 4_000)
+      assert.notInclude(long.text, secret)
+    }).pipe(Effect.provide(layerTestServer({ maxBodyBytes: 1024 * 1024 }))))
+
+  it.effect("a ';' in a path is refused, not cut off to name another record", () =>
+    Effect.gen(function*() {
+      const alice = yield* signUp()
+      const refused = yield* send(HttpClientRequest.del("/v1/trash/notes/keep;junk").pipe(
+        HttpClientRequest.bearerToken(token(alice.grant))
+      )).pipe(Effect.flatMap(answer))
+      assert.strictEqual(refused.status, 400)
+      assert.strictEqual(refused.body.code, "invalid-request")
+    }).pipe(Effect.provide(layerTestServer())))
+
+  it.effect("ids are never . or .., and ids of up to 128 characters can be named in a path", () =>
+    Effect.gen(function*() {
+      const alice = yield* signUp()
+      yield* alice.api.settings.update({ payload: { apps: { notes: true } } })
+      const bearer = token(alice.grant)
+      const push = (recordId: string) =>
+        postJson(
+          "/v1/apps/notes/push",
+          JSON.stringify({
+            mutations: [{ mutationId: `m-${recordId.length}`, recordId, op: "put", baseVersion: 0, payload: samples.notes(1) }]
+          }),
+          bearer
+        )
+      for (const id of [".", ".."]) {
+        const refused = yield* push(id)
+        assert.strictEqual(refused.status, 400, id)
+        assert.strictEqual(refused.body.code, "invalid-request", id)
+      }
+      const long = "n".repeat(128)
+      assert.strictEqual((yield* push(long)).status, 200)
+      yield* alice.api.sync.push({
+        path: { app: "notes" },
+        urlParams: {},
+        payload: { mutations: [{ mutationId: MutationId.make("m-del"), recordId: RecordId.make(long), op: "delete", baseVersion: 1 }] }
+      })
+      const restored = yield* send(HttpClientRequest.post(`/v1/trash/notes/${long}/restore`).pipe(
+        HttpClientRequest.bearerToken(bearer)
+      )).pipe(Effect.flatMap(answer))
+      assert.strictEqual(restored.status, 200, restored.text.slice(0, 200))
+      const upload = yield* send(HttpClientRequest.put(`/v1/blobs/${"b".repeat(128)}`).pipe(
+        HttpClientRequest.bearerToken(bearer),
+        HttpClientRequest.bodyUint8Array(new Uint8Array(10), "application/octet-stream")
+      )).pipe(Effect.flatMap(answer))
+      assert.strictEqual(upload.status, 200, upload.text.slice(0, 200))
+    }).pipe(Effect.provide(layerTestServer())))
+
+  it.effect("a region is two ASCII letters, and names hold no control or direction characters", () =>
+    Effect.gen(function*() {
+      const signUpWith = (fields: Record<string, string>) =>
+        postJson(
+          "/v1/accounts",
+          JSON.stringify({
+            loginName: `someone-${Math.random().toString(36).slice(2)}@example.org`,
+            password: "a long enough password",
+            region: "DE",
+            deviceName: "Phone",
+            ...fields
+          })
+        )
+      for (const region of ["\u0131t", "\u00df", "D", "DEU"]) {
+        const refused = yield* signUpWith({ region })
+        assert.strictEqual(refused.status, 400, region)
+      }
+      assert.strictEqual((yield* signUpWith({ region: "it" })).status, 201)
+      for (const loginName of ["a\u0000b@example.org", "a\u001bb@example.org", "a\u202eb@example.org"]) {
+        assert.strictEqual((yield* signUpWith({ loginName })).status, 400, JSON.stringify(loginName))
+      }
+      for (const deviceName of ["Pho\u0000ne", "Phone\u202e", "\u0007"]) {
+        assert.strictEqual((yield* signUpWith({ deviceName })).status, 400, JSON.stringify(deviceName))
+      }
+      const alice = yield* signUp()
+      const folders = yield* send(HttpClientRequest.patch("/v1/settings").pipe(
+        HttpClientRequest.bearerToken(token(alice.grant)),
+        HttpClientRequest.bodyText(JSON.stringify({ galleryFolders: ["Camera", "\u0000"] }), "application/json")
+      )).pipe(Effect.flatMap(answer))
+      assert.strictEqual(folders.status, 400)
+    }).pipe(Effect.provide(layerTestServer())))
+})
