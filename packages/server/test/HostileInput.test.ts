@@ -97,6 +97,29 @@ describe("hostile input over HTTP", () => {
       assert.notInclude(long.text, secret)
     }).pipe(Effect.provide(layerTestServer({ maxBodyBytes: 1024 * 1024 }))))
 
+  it.effect("a mutation with a field the protocol does not name is refused, not applied without it", () =>
+    Effect.gen(function*() {
+      const alice = yield* signUp()
+      yield* alice.api.settings.update({ payload: { apps: { notes: true } } })
+      const bearer = token(alice.grant)
+      const put = (extra: Record<string, unknown>) =>
+        postJson(
+          "/v1/apps/notes/push",
+          JSON.stringify({
+            mutations: [{ mutationId: "m-1", recordId: "n1", op: "put", payload: samples.notes(1), ...extra }]
+          }),
+          bearer
+        )
+      // A misspelt baseVersion would make the write blind: last writer wins over whatever is stored.
+      const refused = yield* put({ baseVerison: 3 })
+      assert.strictEqual(refused.status, 400, refused.text.slice(0, 300))
+      assert.strictEqual(refused.body.code, "invalid-request")
+      assert.include(refused.body.message, "baseVerison")
+      const pulled = yield* alice.api.sync.changes({ path: { app: "notes" }, urlParams: {} })
+      assert.deepStrictEqual(pulled.changes, [])
+      assert.strictEqual((yield* put({ baseVersion: 0 })).status, 200)
+    }).pipe(Effect.provide(layerTestServer())))
+
   it.effect("a ';' in a path is refused, not cut off to name another record", () =>
     Effect.gen(function*() {
       const alice = yield* signUp()

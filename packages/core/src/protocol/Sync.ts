@@ -21,9 +21,13 @@ export const SyncTrigger = Schema.Literal("background", "user").annotations({
 
 export const AppPath = Schema.Struct({ app: App })
 
+/**
+ * A push body; a field the protocol does not name is refused, not ignored: a misspelt `baseVersion` would otherwise
+ * turn a conditional write into a blind one that overwrites whatever is there.
+ */
 export const PushRequest = Schema.Struct({
   mutations: Schema.Array(Mutation).annotations({ description: "At most 500 mutations" })
-}).annotations({ identifier: "PushRequest" })
+}).annotations({ identifier: "PushRequest", parseOptions: { onExcessProperty: "error" } })
 
 export const PushResult = Schema.Struct({
   outcomes: Schema.Array(MutationOutcome),
