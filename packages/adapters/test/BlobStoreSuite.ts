@@ -215,7 +215,7 @@ export const blobStoreSuite = <E>(name: string, layer: Layer.Layer<BlobStore, E>
     it.effect("an account's blobs are listed in id order, ids byte by byte, leading dots included; listIds names them alike", () =>
       run(Effect.gen(function*() {
         const store = yield* BlobStore
-        const ids = ["b", "a", "B", "_x", ".hidden", "...", ".-", ".tmp", "a.b", "z-9"]
+        const ids = ["b", "a", "B", "_x", ".hidden", "..", ".", ".tmp", "a.b", "z-9"]
         for (const [i, id] of ids.entries()) {
           yield* store.put(alice, BlobId.make(id), streamOf(patternBytes(i + 1)), { maxBytes: MB })
         }
@@ -223,7 +223,7 @@ export const blobStoreSuite = <E>(name: string, layer: Layer.Layer<BlobStore, E>
         const listed = yield* store.list(alice)
         assert.deepStrictEqual(listed.map((b) => b.blobId), [...ids].sort())
         assert.deepStrictEqual(listed.map((b) => b.size), [...ids].sort().map((id) => ids.indexOf(id) + 1))
-        assert.deepStrictEqual(yield* collectBytes(store.get(alice, BlobId.make("..."))), patternBytes(6))
+        assert.deepStrictEqual(yield* collectBytes(store.get(alice, BlobId.make(".."))), patternBytes(6))
         assert.deepStrictEqual((yield* store.list(bob)).map((b) => b.blobId), ["bobs"])
         assert.deepStrictEqual(yield* store.list(AccountId.make("acc_nobody")), [])
         assert.deepStrictEqual<ReadonlyArray<string>>(yield* store.listIds(alice), [...ids].sort())

@@ -83,6 +83,22 @@ await describePg("PostgreSQL", () => {
         assert.strictEqual(yield* stores[2]!.head(alice), 30)
       })))
 
+    it.effect("the triggers keep the tables of their own schema, whatever search_path the writer has", () =>
+      Effect.scoped(Effect.gen(function*() {
+        const db = yield* pgDatabase
+        const store = Context.get(yield* Layer.build(RecordStoreSql.layer.pipe(Layer.provide(db.client))), RecordStore)
+        // A client of the database whose search_path does not name the schema writes to it by qualified name.
+        const admin = yield* pgAdmin
+        const records = admin(`${db.name}.custos_records`)
+        yield* admin`INSERT INTO ${records} (account_id, app, id, version, seq, state, body, changed_at, size, blobs)
+          VALUES ('acc_alice', 'gallery', 'g1', 1, 1, 'active', '{}', 1, 70, '["blob-1","blob-2"]')`
+        assert.deepStrictEqual(yield* store.usage(alice), { records: 1, bytes: 70 })
+        assert.deepStrictEqual([...(yield* store.referencedBlobs(alice))].sort(), ["blob-1", "blob-2"])
+        yield* admin`UPDATE ${records} SET state = 'purged', body = NULL, blobs = NULL WHERE id = 'g1'`
+        assert.deepStrictEqual(yield* store.usage(alice), { records: 0, bytes: 0 })
+        assert.deepStrictEqual([...(yield* store.referencedBlobs(alice))], [])
+      })))
+
     it.effect("a test schema is dropped with everything in it when its scope closes", () =>
       Effect.gen(function*() {
         const name = yield* Effect.scoped(Effect.gen(function*() {

@@ -36,11 +36,12 @@ import { RecordSealing } from "@custos/core/services/RecordSealing"
 import { layerEphemeralKeys } from "@custos/adapters/keys/EphemeralKeys"
 import { type PullResult, SyncEngine } from "@custos/core/services/SyncEngine"
 import { SyncSettingsService } from "@custos/core/services/SyncSettingsService"
+import { TrashSweeper } from "@custos/core/services/TrashSweeper"
 import * as Migrator from "@effect/sql/Migrator"
 import * as SqlClient from "@effect/sql/SqlClient"
 import type * as Statement from "@effect/sql/Statement"
 import { assert, describe, it } from "@effect/vitest"
-import { Clock, Context, Deferred, Effect, Either, Fiber, Layer, Option, type Scope } from "effect"
+import { Clock, Context, Deferred, Effect, Either, Fiber, Layer, Option, type Scope, TestClock } from "effect"
 import { changesStatement, dueStatement } from "../src/sql/internal/recordQueries.js"
 import type { TestDatabase } from "./sqlTestDatabases.js"
 
@@ -53,6 +54,7 @@ export const storageOver = <E>(client: Layer.Layer<SqlClient.SqlClient, E>) =>
   Layer.merge(layerEphemeralKeys, layerSqlStores.pipe(Layer.provide(client)))
 
 const alice = AccountId.make("acc_alice")
+const thirtyDays = 30 * 24 * 60 * 60 * 1000
 const phone = DeviceId.make("phone")
 const tablet = DeviceId.make("tablet")
 const laptop = DeviceId.make("laptop")
@@ -473,6 +475,63 @@ export const sqlDialectSuite = <E>(label: string, database: Effect.Effect<TestDa
         const [marker] = yield* sql<{ state: string }>`
           SELECT state FROM custos_account_key_states WHERE account_id = ${account}`
         assert.strictEqual(marker!.state, "destroyed")
+      })))
+
+    it.effect("ids and folders stored before today's input rules read back and stay usable; new ones follow the rules", () =>
+      withCore(Effect.gen(function*() {
+        const accounts = yield* AccountService
+        const settings = yield* SyncSettingsService
+        const engine = yield* SyncEngine
+        const records = yield* RecordStore
+        const sealing = yield* RecordSealing
+        for (const id of [".", ".."]) {
+          assert.strictEqual((yield* accounts.create({ region: "DE", id }).pipe(Effect.flip))._tag, "InvalidAccountId")
+        }
+        const account = (yield* accounts.create({ region: "DE", id: alice })).id
+        yield* settings.update(account, { apps: { notes: true } })
+        const [created] = yield* engine.push(account, phone, "notes", [putNote("..", 1)]).pipe(
+          Effect.map((result) => result.outcomes)
+        )
+        assert.strictEqual(created?._tag, "rejected")
+        assert.strictEqual(created?._tag === "rejected" ? created.code : "", "invalid-mutation")
+
+        // An earlier release took "." and ".." as record ids, and control characters in folder names.
+        const now = yield* Clock.currentTimeMillis
+        const sealed = (id: string) =>
+          sealing.seal({ accountId: account, app: "notes", recordId: RecordId.make(id) }, samples.notes(3))
+        const dotDot = yield* sealed("..")
+        const dot = yield* sealed(".")
+        yield* records.transact(account, (tx) =>
+          Effect.all([
+            tx.write({ ...note("..", 3), accountId: account, body: dotDot, changedAt: now }),
+            tx.write({
+              ...note(".", 3),
+              accountId: account,
+              body: dot,
+              state: "trashed",
+              version: Version.make(2),
+              changedAt: now,
+              trashedAt: now,
+              deleteBy: now + thirtyDays
+            })
+          ]))
+        yield* (yield* SyncSettingsStore).modify(account, (current) =>
+          Effect.succeed({ ...Option.getOrElse(current, () => defaultSyncSettings), galleryFolders: ["Old\u0007"] }))
+
+        assert.deepStrictEqual((yield* settings.get(account)).galleryFolders, ["Old\u0007"])
+        const pulled = yield* engine.pull(account, laptop, "notes")
+        assert.deepStrictEqual(pulled.changes.map((change) => [change.id, change.state]), [["..", "active"], [".", "trashed"]])
+        const [updated] = yield* engine.push(account, phone, "notes", [{ ...putNote("..", 4), baseVersion: 1 }]).pipe(
+          Effect.map((result) => result.outcomes)
+        )
+        assert.strictEqual(updated?._tag, "applied")
+        yield* TestClock.adjust(thirtyDays + 1)
+        assert.strictEqual((yield* (yield* TrashSweeper).sweep()).purged, 1)
+        assert.strictEqual(Option.getOrThrow(yield* records.get(account, "notes", RecordId.make("."))).state, "purged")
+        // A new selection is held to the rule; the folder already stored is kept as it was.
+        const refused = yield* settings.update(account, { galleryFolders: ["New\u0007"] }).pipe(Effect.flip)
+        assert.strictEqual(refused._tag, "InvalidSettings")
+        assert.deepStrictEqual((yield* settings.get(account)).galleryFolders, ["Old\u0007"])
       })))
 
     it.effect("a settings change inside a record transaction, and the other way round, take one lock", () =>

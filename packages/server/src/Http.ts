@@ -59,13 +59,38 @@ const clientAddress = (request: HttpServerRequest.HttpServerRequest, behindProxy
 const refusal = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
   HttpServerResponse.unsafeJson(body, { status, headers })
 
+/**
+ * A request target in origin form: an absolute-form target (`POST http://host/v1/...`, which a server must accept,
+ * RFC 9112 §3.2.2) loses its scheme and authority, as the router reads it.
+ */
+const originForm = (target: string): string => {
+  const origin = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/.exec(target)
+  return origin === null ? target : target.slice(origin[0].length) || "/"
+}
+
+/** The path of a request target, without its query (or a fragment, which no client should send). */
+export const pathOf = (target: string): string => originForm(target).split(/[?#]/)[0] ?? ""
+
+/** Why a request target under `/v1/` names no path of the protocol, or undefined when it may name one. */
+export const targetProblem = (target: string): string | undefined => {
+  const path = pathOf(target)
+  if (path.includes(";") || originForm(target).includes("#")) {
+    return "A path of the protocol never holds ';' or '#'; ids are letters, digits and . _ : -"
+  }
+  const segments = path.split("/").map((segment) => segment.replace(/%2e/gi, "."))
+  if (segments.some((segment) => segment === "." || segment === "..")) {
+    return "A path of the protocol never holds a '.' or '..' segment; no id is '.' or '..'"
+  }
+  return undefined
+}
+
 /** Security headers, body limit and per-address rate limit around the whole app (docs included). */
 export const guard = (options: HttpOptions) => {
   const hsts = Option.isSome(options.tls) || options.behindTlsProxy
   return <E, R>(app: HttpApp.Default<E, R>) =>
     Effect.gen(function*() {
       const request = yield* HttpServerRequest.HttpServerRequest
-      const path = request.url.split("?")[0] ?? ""
+      const path = pathOf(request.url)
       const headers: Record<string, string> = {
         "x-content-type-options": "nosniff",
         "x-frame-options": "DENY",
@@ -97,14 +122,12 @@ export const guard = (options: HttpOptions) => {
         })
       }
 
-      // Node's router would read `/v1/trash/notes/keep;junk` as `keep`: a path the protocol never writes is refused
-      // before it can name another record.
-      if (path.startsWith("/v1/") && path.includes(";")) {
-        return refusal(400, {
-          _tag: "InvalidPath",
-          code: "invalid-request",
-          message: "A path of the protocol never holds ';'; ids are letters, digits and . _ : -"
-        })
+      // Node's router would read `/v1/trash/notes/keep;junk` (or `keep#junk`) as `keep`, and a client that sends
+      // `..` as it is (or as `%2E%2E`) would name a record no URL can name: a path the protocol never writes is
+      // refused before it can name another record.
+      if (path.startsWith("/v1/")) {
+        const problem = targetProblem(request.url)
+        if (problem !== undefined) return refusal(400, { _tag: "InvalidPath", code: "invalid-request", message: problem })
       }
 
       // The protocol takes JSON bodies and raw blob bodies only; a form body is refused before any parser (whose
@@ -151,8 +174,16 @@ const withoutValue = (message: string): string => {
 const isStackOverflow = (defect: unknown): boolean =>
   defect instanceof RangeError && /call stack/i.test(defect.message)
 
+/** The longest key of an issue's path a refusal repeats: a key is what the client sent, and may be any length. */
+const ISSUE_KEY_MAX = 64
+
+const shortKeys = (path: ReadonlyArray<PropertyKey>): ReadonlyArray<PropertyKey> =>
+  path.map((key) =>
+    typeof key === "string" && key.length > ISSUE_KEY_MAX ? `${key.slice(0, ISSUE_KEY_MAX - 1)}…` : key
+  )
+
 const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
-  path.reduce<string>(
+  shortKeys(path).reduce<string>(
     (out, key) => typeof key === "number" ? `${out}[${key}]` : out === "" ? String(key) : `${out}.${String(key)}`,
     ""
   )
@@ -175,14 +206,14 @@ export const codedRefusals = HttpApiBuilder.middleware((app) =>
           const field = issue === undefined ? "" : formatPath(issue.path)
           const first = issue === undefined ? "it is not what the protocol describes" : withoutValue(issue.message)
           const reason = field === "" ? first : `${field}: ${first}`
-          if (request.method !== "PATCH" || request.url.split("?")[0] !== "/v1/settings") {
+          if (request.method !== "PATCH" || pathOf(request.url) !== "/v1/settings") {
             return Effect.succeed(HttpServerResponse.unsafeJson({
               _tag: "HttpApiDecodeError",
               code: "invalid-request",
               message: `The request does not match the protocol (${openApiPath}): ${reason}`,
               issues: error.issues.slice(0, ISSUES_MAX).map((issue) => ({
                 _tag: issue._tag,
-                path: issue.path,
+                path: shortKeys(issue.path),
                 message: withoutValue(issue.message)
               }))
             }, { status: 400 }))
@@ -207,7 +238,7 @@ export const codedRefusals = HttpApiBuilder.middleware((app) =>
     // describing what is wrong with it runs out of stack.
     Effect.catchSomeDefect((defect) =>
       Predicate.isTagged(defect, "RequestError") &&
-        (defect as unknown as HttpServerError.RequestError).request.url.startsWith("/v1/")
+        pathOf((defect as unknown as HttpServerError.RequestError).request.url).startsWith("/v1/")
         ? Option.some(Effect.succeed(HttpServerResponse.unsafeJson({
           _tag: "UnreadableBody",
           code: "invalid-request",

@@ -202,6 +202,17 @@ const createAccessLogTable = Effect.gen(function*() {
  * SQLite runs a trigger per row; PostgreSQL one per statement over its transition tables, so a batch of 500 records
  * adjusts the account's row once, not 500 times.
  */
+/**
+ * On PostgreSQL, holds off every write to `custos_records` until the migrations commit (they run in one transaction),
+ * while reads go on: what a migration fills from the records and the triggers that keep it from then on see the same
+ * rows. A no-op elsewhere.
+ */
+const lockRecords = Effect.flatMap(SqlClient.SqlClient, (sql) =>
+  sql.onDialectOrElse({
+    pg: () => Effect.asVoid(sql`LOCK TABLE custos_records IN SHARE ROW EXCLUSIVE MODE`),
+    orElse: () => Effect.void
+  }))
+
 const trackUsage = Effect.gen(function*() {
   const sql = (yield* SqlClient.SqlClient).withoutTransforms()
   const key = sql.onDialectOrElse({
@@ -209,6 +220,9 @@ const trackUsage = Effect.gen(function*() {
     orElse: () => sql.unsafe("TEXT")
   })
 
+  // Writers wait until the migration commits: a write committed between the count below and the triggers taking
+  // over would be counted by neither. (SQLite has one writer at a time, and the migration is it.)
+  yield* lockRecords
   yield* sql`CREATE TABLE custos_account_usage (
     account_id ${key} PRIMARY KEY,
     records BIGINT NOT NULL,
@@ -220,7 +234,8 @@ const trackUsage = Effect.gen(function*() {
   yield* sql.onDialectOrElse({
     pg: () =>
       Effect.all([
-        sql.unsafe(`CREATE FUNCTION custos_adjust_usage() RETURNS trigger LANGUAGE plpgsql AS $$
+        sql.unsafe(`CREATE FUNCTION custos_adjust_usage() RETURNS trigger LANGUAGE plpgsql
+          SET search_path FROM CURRENT AS $$
           BEGIN
             IF TG_OP = 'INSERT' THEN
               INSERT INTO custos_account_usage AS u (account_id, records, bytes)
@@ -298,6 +313,7 @@ const indexBlobReferences = Effect.gen(function*() {
     orElse: () => sql.unsafe("TEXT")
   })
 
+  yield* lockRecords
   yield* sql`CREATE TABLE custos_record_blobs (
     account_id ${key} NOT NULL,
     blob_id ${key} NOT NULL,
@@ -323,7 +339,8 @@ const indexBlobReferences = Effect.gen(function*() {
             RETURN QUERY SELECT value #>> '{}' FROM jsonb_array_elements(parsed) WHERE jsonb_typeof(value) = 'string';
           END
         $$`),
-        sql.unsafe(`CREATE FUNCTION custos_index_blob_references() RETURNS trigger LANGUAGE plpgsql AS $$
+        sql.unsafe(`CREATE FUNCTION custos_index_blob_references() RETURNS trigger LANGUAGE plpgsql
+          SET search_path FROM CURRENT AS $$
           BEGIN
             IF TG_OP <> 'INSERT' THEN
               DELETE FROM custos_record_blobs AS b USING (

@@ -6,7 +6,8 @@ import { Schema } from "effect"
 /**
  * Whether `id` is `.` or `..`: a URL path resolves those segments away (browsers and most HTTP clients do it before
  * sending), so an id like that could never be named in a request path, and `/v1/trash/notes/..` would reach
- * `/v1/trash/` instead of the record.
+ * `/v1/trash/` instead of the record. The id schemas below still read such ids, as stored data may hold them; what
+ * creates an id (a push creating a record, an account created under a chosen id) refuses them.
  */
 export const isDotSegment = (id: string): boolean => id === "." || id === ".."
 
@@ -16,8 +17,7 @@ const idString = (name: string, description: string) =>
     Schema.maxLength(128, { message: () => `${name} must be at most 128 characters` }),
     Schema.pattern(/^[A-Za-z0-9._:-]+$/, {
       message: () => `${name} may contain only letters, digits and . _ : -`
-    }),
-    Schema.filter((id) => !isDotSegment(id), { message: () => `${name} must not be "." or ".."` })
+    })
   ).annotations({ description })
 
 export const AccountId = idString("account id", "The plain identifier of an account").pipe(

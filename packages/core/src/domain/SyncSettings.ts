@@ -5,10 +5,17 @@
 import { Schema } from "effect"
 import { App, Apps } from "./App.js"
 
+/** A selected gallery folder as stored: what settings written by any earlier release hold reads back. */
 export const GalleryFolder = Schema.String.pipe(
   Schema.minLength(1, { message: () => "a folder name must not be empty" }),
-  Schema.maxLength(255, { message: () => "a folder name must be at most 255 characters" }),
-  // As a gallery item's folder is written (`Payloads.ts`): a folder with control characters could never match one.
+  Schema.maxLength(255, { message: () => "a folder name must be at most 255 characters" })
+)
+
+/**
+ * A folder as a patch selects it: also free of control characters, as a gallery item's folder is (`Payloads.ts`), so
+ * it could match one. Only new selections are held to it; folders already stored stay readable.
+ */
+export const NewGalleryFolder = GalleryFolder.pipe(
   Schema.pattern(/^[^\u0000-\u001f\u007f]+$/, { message: () => "a folder name has no control characters" })
 )
 
@@ -49,7 +56,11 @@ export const defaultSyncSettings: SyncSettings = {
 export const SyncSettingsPatch = Schema.Struct({
   apps: Schema.optional(Schema.partial(Schema.Record({ key: App, value: Schema.Boolean }))),
   wifiOnly: Schema.optional(Schema.Boolean),
-  galleryFolders: Schema.optional(SyncSettings.fields.galleryFolders),
+  galleryFolders: Schema.optional(
+    Schema.Array(NewGalleryFolder).pipe(
+      Schema.maxItems(1000, { message: () => "at most 1000 gallery folders can be selected" })
+    )
+  ),
   homeScreenBackup: Schema.optional(BackupSchedule)
 }).annotations({ identifier: "SyncSettingsPatch" })
 export type SyncSettingsPatch = typeof SyncSettingsPatch.Type

@@ -15,13 +15,12 @@
  */
 import type { Effect, Stream } from "effect"
 import { Context, Schema } from "effect"
-import { type AccountId, isDotSegment } from "../domain/Ids.js"
+import type { AccountId } from "../domain/Ids.js"
 import type { StoreError } from "./StoreError.js"
 
 /** A blob's id within its account: what a `BlobRef` in a payload names. */
 export const BlobId = Schema.String.pipe(
   Schema.pattern(/^[A-Za-z0-9._-]{1,128}$/, { message: () => "a blob id is 1 to 128 letters, digits or . _ -" }),
-  Schema.filter((id) => !isDotSegment(id), { message: () => `a blob id must not be "." or ".."` }),
   Schema.brand("BlobId")
 ).annotations({ description: "A blob of an account, named by the record that references it" })
 export type BlobId = typeof BlobId.Type

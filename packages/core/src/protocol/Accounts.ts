@@ -13,8 +13,15 @@ import * as Wire from "./WireErrors.js"
 export const LoginName = Schema.String.pipe(
   Schema.minLength(3, { message: () => "a login name has at least 3 characters" }),
   Schema.maxLength(254, { message: () => "a login name has at most 254 characters" }),
-  Schema.pattern(/^\S+$/, { message: () => "a login name has no spaces" }),
-  // Control and format characters (NUL, ESC, direction overrides, zero-width marks) make a name look like another.
+  Schema.pattern(/^\S+$/, { message: () => "a login name has no spaces" })
+).annotations({ description: "The name to sign in with, e.g. an email address; compared without case" })
+
+/**
+ * A login name as sign-up takes it: also free of control and format characters (NUL, ESC, direction overrides,
+ * zero-width marks), which make a name look like another. Sign-in keeps the older rule, so names taken before still
+ * sign in.
+ */
+export const NewLoginName = LoginName.pipe(
   Schema.pattern(/^[^\p{Cc}\p{Cf}]+$/u, { message: () => "a login name has no control or invisible characters" })
 ).annotations({ description: "The name to sign in with, e.g. an email address; compared without case" })
 
@@ -36,7 +43,7 @@ export const DeviceName = Schema.String.pipe(
 })
 
 export const SignUp = Schema.Struct({
-  loginName: LoginName,
+  loginName: NewLoginName,
   password: Password,
   /** ISO 3166-1 alpha-2; decides which apps the account may sync. */
   region: Schema.String.annotations({ description: "ISO 3166-1 alpha-2 country code, e.g. DE" }),

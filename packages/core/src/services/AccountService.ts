@@ -7,7 +7,7 @@ import { type Account, Region } from "../domain/Account.js"
 import type { AccountExists } from "../domain/Errors.js"
 import { AccountNotFound, InvalidAccountId, InvalidRegion } from "../domain/Errors.js"
 import { firstProblem } from "../internal/parseErrors.js"
-import { AccountId } from "../domain/Ids.js"
+import { AccountId, isDotSegment } from "../domain/Ids.js"
 import { AccountStore } from "../ports/AccountStore.js"
 import type { StoreError } from "../ports/StoreError.js"
 
@@ -58,7 +58,11 @@ export class AccountService extends Context.Tag("@custos/core/AccountService")<A
           const id = input.id === undefined
             ? yield* randomId
             : yield* Schema.decodeUnknown(AccountId)(input.id).pipe(
-              Effect.mapError((error) => new InvalidAccountId({ reason: firstProblem(error) }))
+              Effect.mapError((error) => new InvalidAccountId({ reason: firstProblem(error) })),
+              Effect.filterOrFail(
+                (id) => !isDotSegment(id),
+                () => new InvalidAccountId({ reason: `an account id must not be "." or ".."` })
+              )
             )
           const createdAt = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
           const account: Account = { id, region, createdAt }

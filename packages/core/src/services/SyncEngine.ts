@@ -29,7 +29,7 @@ import {
   ResyncRequired,
   type SyncTooSoon
 } from "../domain/Errors.js"
-import type { AccountId, DeviceId, MutationId, RecordId } from "../domain/Ids.js"
+import { type AccountId, type DeviceId, isDotSegment, type MutationId, type RecordId } from "../domain/Ids.js"
 import { isAvailableIn, policyOf } from "../domain/Inventory.js"
 import {
   type Applied,
@@ -306,6 +306,10 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
           }
 
           const current = Option.fromNullable(batch.records.get(m.recordId))
+          // No record is created under an id a URL path cannot name; one stored under it before stays writable.
+          if (m.op === "put" && Option.isNone(current) && isDotSegment(m.recordId)) {
+            return reject(m, new InvalidMutation({ reason: `a record id must not be "." or ".."` }))
+          }
           const conflict: PendingConflict = {
             _tag: "pending-conflict",
             mutationId: m.mutationId,
