@@ -10,6 +10,7 @@ import * as CredentialStoreSql from "@custos/adapters/sql/CredentialStoreSql"
 import * as DeletedContentStoreSql from "@custos/adapters/sql/DeletedContentStoreSql"
 import * as DeviceStoreSql from "@custos/adapters/sql/DeviceStoreSql"
 import * as MembershipStoreSql from "@custos/adapters/sql/MembershipStoreSql"
+import { layerPgFromUrl } from "@custos/adapters/sql/PgLive"
 import * as RecordStoreSql from "@custos/adapters/sql/RecordStoreSql"
 import * as SessionStoreSql from "@custos/adapters/sql/SessionStoreSql"
 import * as SyncSettingsStoreSql from "@custos/adapters/sql/SyncSettingsStoreSql"
@@ -22,6 +23,7 @@ import { Version } from "@custos/core/domain/Record"
 import { RecordStore } from "@custos/core/ports/RecordStore"
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Layer, Option } from "effect"
+import { randomBytes } from "node:crypto"
 import { accountKeyStoreSuite } from "./AccountKeyStoreSuite.js"
 import { credentialStoreSuite } from "./CredentialStoreSuite.js"
 import { deletedContentStoreSuite } from "./DeletedContentStoreSuite.js"
@@ -29,7 +31,7 @@ import { deviceStoreSuite } from "./DeviceStoreSuite.js"
 import { membershipStoreSuite } from "./MembershipStoreSuite.js"
 import { sessionStoreSuite } from "./SessionStoreSuite.js"
 import { sqlDialectSuite } from "./sqlDialectSuite.js"
-import { describePg, layerPgTemp, pgAdmin, pgDatabase } from "./sqlTestDatabases.js"
+import { describePg, layerPgTemp, pgAdmin, pgDatabase, pgUrl } from "./sqlTestDatabases.js"
 
 await describePg("PostgreSQL", () => {
   recordStoreSuite("PostgreSQL", RecordStoreSql.layer.pipe(Layer.provide(layerPgTemp)))
@@ -85,11 +87,25 @@ await describePg("PostgreSQL", () => {
 
     it.effect("the triggers keep the tables of their own schema, whatever search_path the writer has", () =>
       Effect.scoped(Effect.gen(function*() {
-        const db = yield* pgDatabase
-        const store = Context.get(yield* Layer.build(RecordStoreSql.layer.pipe(Layer.provide(db.client))), RecordStore)
-        // A client of the database whose search_path does not name the schema writes to it by qualified name.
+        // Migrated by a client whose search_path starts with "$user", as PostgreSQL's default does: the functions
+        // must name the schema itself, not an entry each caller resolves to its own.
         const admin = yield* pgAdmin
-        const records = admin(`${db.name}.custos_records`)
+        const schema = `custos_test_${randomBytes(8).toString("hex")}`
+        yield* admin`CREATE SCHEMA ${admin(schema)}`
+        yield* Effect.addFinalizer(() => admin`DROP SCHEMA IF EXISTS ${admin(schema)} CASCADE`.pipe(Effect.orDie))
+        const url = new URL(pgUrl)
+        url.searchParams.set("options", `-c search_path="$user",${schema}`)
+        const client = layerPgFromUrl(url.toString(), { maxConnections: 2 })
+        const store = Context.get(yield* Layer.build(RecordStoreSql.layer.pipe(Layer.provide(client))), RecordStore)
+        const settings = yield* admin<{ proname: string; proconfig: Array<string> | null }>`
+          SELECT p.proname, p.proconfig FROM pg_proc AS p JOIN pg_namespace AS n ON n.oid = p.pronamespace
+          WHERE n.nspname = ${schema} AND p.prorettype = 'trigger'::regtype ORDER BY p.proname`
+        assert.deepStrictEqual(settings.map((row) => row.proname), ["custos_adjust_usage", "custos_index_blob_references"])
+        for (const row of settings) {
+          assert.deepStrictEqual(row.proconfig, [`search_path=pg_catalog, ${schema}`], row.proname)
+        }
+        // A client whose search_path does not name the schema writes to it by qualified name.
+        const records = admin(`${schema}.custos_records`)
         yield* admin`INSERT INTO ${records} (account_id, app, id, version, seq, state, body, changed_at, size, blobs)
           VALUES ('acc_alice', 'gallery', 'g1', 1, 1, 'active', '{}', 1, 70, '["blob-1","blob-2"]')`
         assert.deepStrictEqual(yield* store.usage(alice), { records: 1, bytes: 70 })

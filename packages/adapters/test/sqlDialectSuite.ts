@@ -528,10 +528,13 @@ export const sqlDialectSuite = <E>(label: string, database: Effect.Effect<TestDa
         yield* TestClock.adjust(thirtyDays + 1)
         assert.strictEqual((yield* (yield* TrashSweeper).sweep()).purged, 1)
         assert.strictEqual(Option.getOrThrow(yield* records.get(account, "notes", RecordId.make("."))).state, "purged")
-        // A new selection is held to the rule; the folder already stored is kept as it was.
-        const refused = yield* settings.update(account, { galleryFolders: ["New\u0007"] }).pipe(Effect.flip)
+        // A folder selected anew is held to the rule; the one already stored stays, and the list changes around it.
+        const refused = yield* settings.update(account, { galleryFolders: ["Old\u0007", "New\u0007"] }).pipe(Effect.flip)
         assert.strictEqual(refused._tag, "InvalidSettings")
+        assert.include(refused.message, "galleryFolders[1]")
         assert.deepStrictEqual((yield* settings.get(account)).galleryFolders, ["Old\u0007"])
+        yield* settings.update(account, { galleryFolders: ["Old\u0007", "Camera"] })
+        assert.deepStrictEqual((yield* settings.get(account)).galleryFolders, ["Old\u0007", "Camera"])
       })))
 
     it.effect("a settings change inside a record transaction, and the other way round, take one lock", () =>

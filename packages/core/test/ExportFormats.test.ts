@@ -186,6 +186,8 @@ describe("media names", () => {
     assert.strictEqual(safePart("Sunset: at/the beach?.jpg", "x"), "Sunset_ at_the beach_.jpg")
     assert.strictEqual(safePart("..hidden..", "x"), "hidden")
     assert.strictEqual(safePart("  ", "fallback"), "fallback")
+    assert.strictEqual(safePart("", ".."), "_..")
+    assert.strictEqual(safePart("...", "."), "_.")
     assert.strictEqual(safePart("CON.txt", "x"), "_CON.txt")
     assert.strictEqual(safePart("e\u0301te\u0301.png", "x"), "été.png")
     const long = safePart("a".repeat(300) + ".jpeg", "x")

@@ -26,6 +26,7 @@ import { BlobsLive } from "./http/Blobs.js"
 import { MembershipLive } from "./http/Membership.js"
 import { OperatorLive } from "./http/Operator.js"
 import { isPortalPath, layerPortal, portalCsp } from "./http/Portal.js"
+import { readTarget, routedPath } from "./http/RequestTarget.js"
 import { PrivacyLive } from "./http/Privacy.js"
 import { SettingsLive } from "./http/Settings.js"
 import { SyncLive } from "./http/Sync.js"
@@ -59,38 +60,14 @@ const clientAddress = (request: HttpServerRequest.HttpServerRequest, behindProxy
 const refusal = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
   HttpServerResponse.unsafeJson(body, { status, headers })
 
-/**
- * A request target in origin form: an absolute-form target (`POST http://host/v1/...`, which a server must accept,
- * RFC 9112 §3.2.2) loses its scheme and authority, as the router reads it.
- */
-const originForm = (target: string): string => {
-  const origin = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/.exec(target)
-  return origin === null ? target : target.slice(origin[0].length) || "/"
-}
-
-/** The path of a request target, without its query (or a fragment, which no client should send). */
-export const pathOf = (target: string): string => originForm(target).split(/[?#]/)[0] ?? ""
-
-/** Why a request target under `/v1/` names no path of the protocol, or undefined when it may name one. */
-export const targetProblem = (target: string): string | undefined => {
-  const path = pathOf(target)
-  if (path.includes(";") || originForm(target).includes("#")) {
-    return "A path of the protocol never holds ';' or '#'; ids are letters, digits and . _ : -"
-  }
-  const segments = path.split("/").map((segment) => segment.replace(/%2e/gi, "."))
-  if (segments.some((segment) => segment === "." || segment === "..")) {
-    return "A path of the protocol never holds a '.' or '..' segment; no id is '.' or '..'"
-  }
-  return undefined
-}
-
 /** Security headers, body limit and per-address rate limit around the whole app (docs included). */
 export const guard = (options: HttpOptions) => {
   const hsts = Option.isSome(options.tls) || options.behindTlsProxy
   return <E, R>(app: HttpApp.Default<E, R>) =>
     Effect.gen(function*() {
       const request = yield* HttpServerRequest.HttpServerRequest
-      const path = pathOf(request.url)
+      const target = readTarget(request.url)
+      const path = target.path
       const headers: Record<string, string> = {
         "x-content-type-options": "nosniff",
         "x-frame-options": "DENY",
@@ -122,12 +99,10 @@ export const guard = (options: HttpOptions) => {
         })
       }
 
-      // Node's router would read `/v1/trash/notes/keep;junk` (or `keep#junk`) as `keep`, and a client that sends
-      // `..` as it is (or as `%2E%2E`) would name a record no URL can name: a path the protocol never writes is
-      // refused before it can name another record.
-      if (path.startsWith("/v1/")) {
-        const problem = targetProblem(request.url)
-        if (problem !== undefined) return refusal(400, { _tag: "InvalidPath", code: "invalid-request", message: problem })
+      // A path the protocol never writes (`;`, `#`, `.` or `..` segments) is refused before it can name another
+      // record (`RequestTarget.ts`).
+      if (target.problem !== undefined) {
+        return refusal(400, { _tag: "InvalidPath", code: "invalid-request", message: target.problem })
       }
 
       // The protocol takes JSON bodies and raw blob bodies only; a form body is refused before any parser (whose
@@ -206,7 +181,7 @@ export const codedRefusals = HttpApiBuilder.middleware((app) =>
           const field = issue === undefined ? "" : formatPath(issue.path)
           const first = issue === undefined ? "it is not what the protocol describes" : withoutValue(issue.message)
           const reason = field === "" ? first : `${field}: ${first}`
-          if (request.method !== "PATCH" || pathOf(request.url) !== "/v1/settings") {
+          if (request.method !== "PATCH" || routedPath(request.url) !== "/v1/settings") {
             return Effect.succeed(HttpServerResponse.unsafeJson({
               _tag: "HttpApiDecodeError",
               code: "invalid-request",
@@ -238,7 +213,7 @@ export const codedRefusals = HttpApiBuilder.middleware((app) =>
     // describing what is wrong with it runs out of stack.
     Effect.catchSomeDefect((defect) =>
       Predicate.isTagged(defect, "RequestError") &&
-        pathOf((defect as unknown as HttpServerError.RequestError).request.url).startsWith("/v1/")
+        routedPath((defect as unknown as HttpServerError.RequestError).request.url).startsWith("/v1/")
         ? Option.some(Effect.succeed(HttpServerResponse.unsafeJson({
           _tag: "UnreadableBody",
           code: "invalid-request",
@@ -283,7 +258,14 @@ const maxParamLength = 3 * 128
 /** Serves the API, its OpenAPI document, the docs UI and the web portal on the `HttpServer` in context. */
 export const layerHttp = (options: HttpOptions) =>
   HttpApiBuilder.serve((app) => HttpMiddleware.logger(guard(options)(app))).pipe(
-    Layer.provide(HttpRouter.setRouterConfig({ maxParamLength })),
+    // Paths match exactly as written, so what the guard reads is what is served: `/V1/Sessions`, `/v1/sessions/`
+    // and `//v1/sessions` are no paths of the protocol.
+    Layer.provide(HttpRouter.setRouterConfig({
+      maxParamLength,
+      caseSensitive: true,
+      ignoreTrailingSlash: false,
+      ignoreDuplicateSlashes: false
+    })),
     Layer.provide(HttpApiSwagger.layer({ path: docsPath })),
     Layer.provide(layerPortal()),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: openApiPath })),

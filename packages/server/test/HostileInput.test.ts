@@ -153,6 +153,12 @@ describe("hostile input over HTTP", () => {
       assert.strictEqual(longKey.body.code, "invalid-request")
       assert.isBelow(longKey.text.length, 2_000, longKey.text.slice(0, 300))
       assert.include(longKey.text, "k".repeat(63) + "\u2026")
+      // Inside a payload too: the mutation is answered on its own, naming the field by the start of its name.
+      const inPayload = yield* put({ payload: { ...samples.notes(1), ["k".repeat(18_000)]: 1 } })
+      assert.strictEqual(inPayload.status, 200)
+      assert.include(inPayload.text, "invalid-payload")
+      assert.isBelow(inPayload.text.length, 2_000, inPayload.text.slice(0, 300))
+      assert.include(inPayload.text, "k".repeat(63) + "\u2026")
       const pulled = yield* alice.api.sync.changes({ path: { app: "notes" }, urlParams: {} })
       assert.deepStrictEqual(pulled.changes, [])
       assert.strictEqual((yield* put({ baseVersion: 0 })).status, 200)
@@ -185,16 +191,58 @@ describe("hostile input over HTTP", () => {
       assert.strictEqual(listed.status, 200, listed.text.slice(0, 200))
     }).pipe(Effect.provide(layerTestServer())))
 
-  it.effect("sign-in by an absolute-form target counts toward the sign-in limit as any other", () =>
+  it.effect("sign-in by any spelling of its path counts toward the sign-in limit, or is no path at all", () =>
     Effect.gen(function*() {
       const { port } = yield* serverAddress
       const body = JSON.stringify({ loginName: "nobody@example.org", password: "not the password", deviceName: "d" })
-      const statuses: Array<number> = []
-      for (const target of ["/v1/sessions", `http://127.0.0.1:${port}/v1/sessions`, `http://localhost/v1/sessions?x=1`]) {
-        statuses.push((yield* verbatim("POST", target, undefined, body)).status)
+      assert.strictEqual((yield* verbatim("POST", "/v1/sessions", undefined, body)).status, 401)
+      const spellings = [
+        "/v1/sessions",
+        `http://127.0.0.1:${port}/v1/sessions`,
+        "http://localhost/v1/sessions?x=1",
+        "http://h?/v1/sessions",
+        "/v1/%73essions",
+        "/%761/sessions",
+        "/v1/sessions/",
+        "//v1/sessions",
+        "/v1//sessions",
+        "/V1/Sessions"
+      ]
+      for (const target of spellings) {
+        const answered = yield* verbatim("POST", target, undefined, body)
+        // Limited (429), or not served at all (404): never another password check.
+        assert.include([429, 404], answered.status, `${target}: ${answered.text.slice(0, 200)}`)
       }
-      assert.deepStrictEqual(statuses, [401, 429, 429])
     }).pipe(Effect.provide(layerTestServer({ authRateLimitPerMinute: 1 }))))
+
+  it.effect("a path spelt another way is read as the router reads it: its checks apply, or it is served nowhere", () =>
+    Effect.gen(function*() {
+      const alice = yield* signUp()
+      const bearer = token(alice.grant)
+      for (
+        const target of ["//v1/trash/notes/keep;junk", "/V1/trash/notes/keep;junk", "/%761/trash/notes/keep;junk",
+          "http://h?/v1/trash/notes/keep;junk", "//v1/trash/notes/..", "/%761/trash/notes/%2e%2E"]
+      ) {
+        const answered = yield* verbatim("DELETE", target, bearer)
+        assert.include([400, 404], answered.status, target)
+        assert.include(["invalid-request", "route-not-found"], answered.body.code, `${target}: ${answered.text}`)
+      }
+      for (const target of ["//v1/blobs/..", "/%761/blobs/..", "/v1/blobs/%2E%2E"]) {
+        const answered = yield* verbatim("PUT", target, bearer, "{}")
+        assert.include([400, 404], answered.status, target)
+      }
+      // A device new to the account never gets an id no URL can name; it gets one of its own.
+      const signIn = yield* verbatim(
+        "POST",
+        "/v1/sessions",
+        undefined,
+        JSON.stringify({ loginName: alice.loginName, password: alice.password, deviceName: "Tablet", deviceId: ".." })
+      )
+      assert.strictEqual(signIn.status, 201, signIn.text.slice(0, 200))
+      const deviceId = (signIn.body as { deviceId?: string }).deviceId
+      assert.isString(deviceId)
+      assert.notInclude([".", ".."], deviceId)
+    }).pipe(Effect.provide(layerTestServer())))
 
   it.effect("ids are never . or .., and ids of up to 128 characters can be named in a path", () =>
     Effect.gen(function*() {

@@ -213,6 +213,16 @@ const lockRecords = Effect.flatMap(SqlClient.SqlClient, (sql) =>
     orElse: () => Effect.void
   }))
 
+/**
+ * The `SET search_path` clause that binds a trigger function to the schema the migrations build in, so it finds its
+ * tables whoever writes, by whatever search_path (`FROM CURRENT` would keep a `"$user"` entry, resolved per caller).
+ */
+const pinnedSearchPath = Effect.flatMap(SqlClient.SqlClient, (sql) =>
+  Effect.map(
+    sql<{ schema: string }>`SELECT current_schema() AS schema`,
+    ([row]) => `SET search_path = pg_catalog, "${row!.schema.replaceAll('"', '""')}"`
+  ))
+
 const trackUsage = Effect.gen(function*() {
   const sql = (yield* SqlClient.SqlClient).withoutTransforms()
   const key = sql.onDialectOrElse({
@@ -233,42 +243,43 @@ const trackUsage = Effect.gen(function*() {
 
   yield* sql.onDialectOrElse({
     pg: () =>
-      Effect.all([
-        sql.unsafe(`CREATE FUNCTION custos_adjust_usage() RETURNS trigger LANGUAGE plpgsql
-          SET search_path FROM CURRENT AS $$
-          BEGIN
-            IF TG_OP = 'INSERT' THEN
-              INSERT INTO custos_account_usage AS u (account_id, records, bytes)
-                SELECT account_id, count(*), sum(size) FROM new_rows WHERE state <> 'purged' GROUP BY account_id
-                ON CONFLICT (account_id) DO UPDATE
-                  SET records = u.records + excluded.records, bytes = u.bytes + excluded.bytes;
-            ELSIF TG_OP = 'UPDATE' THEN
-              INSERT INTO custos_account_usage AS u (account_id, records, bytes)
-                SELECT account_id, sum(records), sum(bytes) FROM (
-                  SELECT account_id, 1 AS records, size AS bytes FROM new_rows WHERE state <> 'purged'
-                  UNION ALL
-                  SELECT account_id, -1, -size FROM old_rows WHERE state <> 'purged'
-                ) AS changed GROUP BY account_id
-                ON CONFLICT (account_id) DO UPDATE
-                  SET records = u.records + excluded.records, bytes = u.bytes + excluded.bytes;
-            ELSE
-              UPDATE custos_account_usage AS u SET records = u.records - gone.records, bytes = u.bytes - gone.bytes
-                FROM (
-                  SELECT account_id, count(*) AS records, sum(size) AS bytes FROM old_rows WHERE state <> 'purged'
-                  GROUP BY account_id
-                ) AS gone
-                WHERE u.account_id = gone.account_id;
-            END IF;
-            RETURN NULL;
-          END
-        $$`),
-        sql.unsafe(`CREATE TRIGGER custos_usage_insert AFTER INSERT ON custos_records
-          REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION custos_adjust_usage()`),
-        sql.unsafe(`CREATE TRIGGER custos_usage_update AFTER UPDATE ON custos_records
-          REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION custos_adjust_usage()`),
-        sql.unsafe(`CREATE TRIGGER custos_usage_delete AFTER DELETE ON custos_records
-          REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION custos_adjust_usage()`)
-      ], { discard: true }),
+      Effect.flatMap(pinnedSearchPath, (pinned) =>
+        Effect.all([
+          sql.unsafe(`CREATE FUNCTION custos_adjust_usage() RETURNS trigger LANGUAGE plpgsql
+            ${pinned} AS $$
+            BEGIN
+              IF TG_OP = 'INSERT' THEN
+                INSERT INTO custos_account_usage AS u (account_id, records, bytes)
+                  SELECT account_id, count(*), sum(size) FROM new_rows WHERE state <> 'purged' GROUP BY account_id
+                  ON CONFLICT (account_id) DO UPDATE
+                    SET records = u.records + excluded.records, bytes = u.bytes + excluded.bytes;
+              ELSIF TG_OP = 'UPDATE' THEN
+                INSERT INTO custos_account_usage AS u (account_id, records, bytes)
+                  SELECT account_id, sum(records), sum(bytes) FROM (
+                    SELECT account_id, 1 AS records, size AS bytes FROM new_rows WHERE state <> 'purged'
+                    UNION ALL
+                    SELECT account_id, -1, -size FROM old_rows WHERE state <> 'purged'
+                  ) AS changed GROUP BY account_id
+                  ON CONFLICT (account_id) DO UPDATE
+                    SET records = u.records + excluded.records, bytes = u.bytes + excluded.bytes;
+              ELSE
+                UPDATE custos_account_usage AS u SET records = u.records - gone.records, bytes = u.bytes - gone.bytes
+                  FROM (
+                    SELECT account_id, count(*) AS records, sum(size) AS bytes FROM old_rows WHERE state <> 'purged'
+                    GROUP BY account_id
+                  ) AS gone
+                  WHERE u.account_id = gone.account_id;
+              END IF;
+              RETURN NULL;
+            END
+          $$`),
+          sql.unsafe(`CREATE TRIGGER custos_usage_insert AFTER INSERT ON custos_records
+            REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION custos_adjust_usage()`),
+          sql.unsafe(`CREATE TRIGGER custos_usage_update AFTER UPDATE ON custos_records
+            REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION custos_adjust_usage()`),
+          sql.unsafe(`CREATE TRIGGER custos_usage_delete AFTER DELETE ON custos_records
+            REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION custos_adjust_usage()`)
+        ], { discard: true })),
     orElse: () =>
       Effect.all([
         sql.unsafe(`CREATE TRIGGER custos_usage_insert AFTER INSERT ON custos_records WHEN NEW.state <> 'purged'
@@ -324,56 +335,57 @@ const indexBlobReferences = Effect.gen(function*() {
 
   yield* sql.onDialectOrElse({
     pg: () =>
-      Effect.all([
-        // The blob ids of a `blobs` value; none when it is not a JSON array of strings.
-        sql.unsafe(`CREATE FUNCTION custos_blob_ids(blobs TEXT) RETURNS SETOF TEXT LANGUAGE plpgsql IMMUTABLE AS $$
-          DECLARE parsed JSONB;
-          BEGIN
-            IF blobs IS NULL THEN RETURN; END IF;
+      Effect.flatMap(pinnedSearchPath, (pinned) =>
+        Effect.all([
+          // The blob ids of a `blobs` value; none when it is not a JSON array of strings.
+          sql.unsafe(`CREATE FUNCTION custos_blob_ids(blobs TEXT) RETURNS SETOF TEXT LANGUAGE plpgsql IMMUTABLE AS $$
+            DECLARE parsed JSONB;
             BEGIN
-              parsed := blobs::jsonb;
-            EXCEPTION WHEN OTHERS THEN
-              RETURN;
-            END;
-            IF jsonb_typeof(parsed) <> 'array' THEN RETURN; END IF;
-            RETURN QUERY SELECT value #>> '{}' FROM jsonb_array_elements(parsed) WHERE jsonb_typeof(value) = 'string';
-          END
-        $$`),
-        sql.unsafe(`CREATE FUNCTION custos_index_blob_references() RETURNS trigger LANGUAGE plpgsql
-          SET search_path FROM CURRENT AS $$
-          BEGIN
-            IF TG_OP <> 'INSERT' THEN
-              DELETE FROM custos_record_blobs AS b USING (
-                SELECT o.account_id, id.blob_id, o.app, o.id FROM old_rows AS o
-                  CROSS JOIN LATERAL custos_blob_ids(o.blobs) AS id(blob_id)
-                  WHERE o.state <> 'purged'
-              ) AS gone (account_id, blob_id, app, record_id)
-              WHERE b.account_id = gone.account_id AND b.blob_id = gone.blob_id AND b.app = gone.app
-                AND b.record_id = gone.record_id;
-            END IF;
-            IF TG_OP <> 'DELETE' THEN
-              INSERT INTO custos_record_blobs (account_id, blob_id, app, record_id)
-                SELECT n.account_id, id.blob_id, n.app, n.id FROM new_rows AS n
-                  CROSS JOIN LATERAL custos_blob_ids(n.blobs) AS id(blob_id)
-                  WHERE n.state <> 'purged'
-                ON CONFLICT DO NOTHING;
-            END IF;
-            RETURN NULL;
-          END
-        $$`),
-        sql.unsafe(`CREATE TRIGGER custos_blob_references_insert AFTER INSERT ON custos_records
-          REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION custos_index_blob_references()`),
-        sql.unsafe(`CREATE TRIGGER custos_blob_references_update AFTER UPDATE ON custos_records
-          REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-          FOR EACH STATEMENT EXECUTE FUNCTION custos_index_blob_references()`),
-        sql.unsafe(`CREATE TRIGGER custos_blob_references_delete AFTER DELETE ON custos_records
-          REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION custos_index_blob_references()`),
-        sql.unsafe(`INSERT INTO custos_record_blobs (account_id, blob_id, app, record_id)
-          SELECT r.account_id, id.blob_id, r.app, r.id FROM custos_records AS r
-            CROSS JOIN LATERAL custos_blob_ids(r.blobs) AS id(blob_id)
-            WHERE r.state <> 'purged'
-          ON CONFLICT DO NOTHING`)
-      ], { discard: true }),
+              IF blobs IS NULL THEN RETURN; END IF;
+              BEGIN
+                parsed := blobs::jsonb;
+              EXCEPTION WHEN OTHERS THEN
+                RETURN;
+              END;
+              IF jsonb_typeof(parsed) <> 'array' THEN RETURN; END IF;
+              RETURN QUERY SELECT value #>> '{}' FROM jsonb_array_elements(parsed) WHERE jsonb_typeof(value) = 'string';
+            END
+          $$`),
+          sql.unsafe(`CREATE FUNCTION custos_index_blob_references() RETURNS trigger LANGUAGE plpgsql
+            ${pinned} AS $$
+            BEGIN
+              IF TG_OP <> 'INSERT' THEN
+                DELETE FROM custos_record_blobs AS b USING (
+                  SELECT o.account_id, id.blob_id, o.app, o.id FROM old_rows AS o
+                    CROSS JOIN LATERAL custos_blob_ids(o.blobs) AS id(blob_id)
+                    WHERE o.state <> 'purged'
+                ) AS gone (account_id, blob_id, app, record_id)
+                WHERE b.account_id = gone.account_id AND b.blob_id = gone.blob_id AND b.app = gone.app
+                  AND b.record_id = gone.record_id;
+              END IF;
+              IF TG_OP <> 'DELETE' THEN
+                INSERT INTO custos_record_blobs (account_id, blob_id, app, record_id)
+                  SELECT n.account_id, id.blob_id, n.app, n.id FROM new_rows AS n
+                    CROSS JOIN LATERAL custos_blob_ids(n.blobs) AS id(blob_id)
+                    WHERE n.state <> 'purged'
+                  ON CONFLICT DO NOTHING;
+              END IF;
+              RETURN NULL;
+            END
+          $$`),
+          sql.unsafe(`CREATE TRIGGER custos_blob_references_insert AFTER INSERT ON custos_records
+            REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION custos_index_blob_references()`),
+          sql.unsafe(`CREATE TRIGGER custos_blob_references_update AFTER UPDATE ON custos_records
+            REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION custos_index_blob_references()`),
+          sql.unsafe(`CREATE TRIGGER custos_blob_references_delete AFTER DELETE ON custos_records
+            REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION custos_index_blob_references()`),
+          sql.unsafe(`INSERT INTO custos_record_blobs (account_id, blob_id, app, record_id)
+            SELECT r.account_id, id.blob_id, r.app, r.id FROM custos_records AS r
+              CROSS JOIN LATERAL custos_blob_ids(r.blobs) AS id(blob_id)
+              WHERE r.state <> 'purged'
+            ON CONFLICT DO NOTHING`)
+        ], { discard: true })),
     orElse: () => {
       // The blob ids of a `blobs` value `v`; none when it is not a JSON array (strings only are kept).
       const arrayOrEmpty = (v: string) =>

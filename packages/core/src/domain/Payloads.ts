@@ -11,6 +11,7 @@ import * as SchemaAST from "effect/SchemaAST"
 import type { ParseOptions } from "effect/SchemaAST"
 import type { App } from "./App.js"
 import { nestedDeeperThan } from "../internal/depth.js"
+import { joinPath } from "../internal/parseErrors.js"
 import { InvalidPayload } from "./Errors.js"
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -652,17 +653,10 @@ const schemaOf = (app: App): Schema.Schema<Payload, unknown> =>
 /** Report only the first problem, and refuse any field the schema does not name. */
 const parseOptions: ParseOptions = { errors: "first", onExcessProperty: "error" }
 
-const pathOf = (path: ReadonlyArray<PropertyKey>): string =>
-  path.reduce<string>(
-    (acc, key) =>
-      typeof key === "number" ? `${acc}[${key}]` : acc === "" ? String(key) : `${acc}.${String(key)}`,
-    ""
-  )
-
 /** The first problem as `InvalidPayload`; default messages lose their ", actual …" part so no content leaks. */
 const toInvalidPayload = (app: App) => (error: ParseResult.ParseError): InvalidPayload => {
   const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
-  const field = issue === undefined ? "" : pathOf(issue.path)
+  const field = issue === undefined ? "" : joinPath(issue.path)
   const reason = issue === undefined ?
     "The payload is not valid" :
     issue._tag === "Missing" ?

@@ -5,19 +5,22 @@
 import { Schema } from "effect"
 import { App, Apps } from "./App.js"
 
-/** A selected gallery folder as stored: what settings written by any earlier release hold reads back. */
+/**
+ * A selected gallery folder. A folder a person selects anew also has no control characters, as a gallery item's
+ * folder has none (`Payloads.ts`), so it could never match one; that rule is `isSelectableFolder`, checked on what a
+ * change adds, so folders selected before it stay selected and the list can still be changed around them.
+ */
 export const GalleryFolder = Schema.String.pipe(
   Schema.minLength(1, { message: () => "a folder name must not be empty" }),
   Schema.maxLength(255, { message: () => "a folder name must be at most 255 characters" })
 )
 
-/**
- * A folder as a patch selects it: also free of control characters, as a gallery item's folder is (`Payloads.ts`), so
- * it could match one. Only new selections are held to it; folders already stored stay readable.
- */
-export const NewGalleryFolder = GalleryFolder.pipe(
-  Schema.pattern(/^[^\u0000-\u001f\u007f]+$/, { message: () => "a folder name has no control characters" })
-)
+/** Whether a folder may be selected anew: it holds no control characters. */
+export const isSelectableFolder = (folder: string): boolean => !/[\u0000-\u001f\u007f]/.test(folder)
+
+/** The folders `after` selects that `before` did not, which a change must be able to select anew. */
+export const addedFolders = (before: SyncSettings, after: SyncSettings): ReadonlyArray<string> =>
+  after.galleryFolders.filter((folder) => !before.galleryFolders.includes(folder))
 
 export const BackupSchedule = Schema.Struct({
   /** How often the device takes a home-screen backup; `manual` only when the person asks. */
@@ -56,11 +59,7 @@ export const defaultSyncSettings: SyncSettings = {
 export const SyncSettingsPatch = Schema.Struct({
   apps: Schema.optional(Schema.partial(Schema.Record({ key: App, value: Schema.Boolean }))),
   wifiOnly: Schema.optional(Schema.Boolean),
-  galleryFolders: Schema.optional(
-    Schema.Array(NewGalleryFolder).pipe(
-      Schema.maxItems(1000, { message: () => "at most 1000 gallery folders can be selected" })
-    )
-  ),
+  galleryFolders: Schema.optional(SyncSettings.fields.galleryFolders),
   homeScreenBackup: Schema.optional(BackupSchedule)
 }).annotations({ identifier: "SyncSettingsPatch" })
 export type SyncSettingsPatch = typeof SyncSettingsPatch.Type

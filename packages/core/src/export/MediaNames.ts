@@ -20,6 +20,8 @@ export const safePart = (raw: string, fallback: string): string => {
     .replace(/\s+/g, " ")
     .replace(/^[\s.]+|[\s.]+$/g, "")
   if (s === "") s = fallback
+  // A fallback made of a record id may be "." or "..", which no archive or file system takes as a name.
+  if (s === "." || s === "..") s = `_${s}`
   if (RESERVED.test(s)) s = `_${s}`
   const chars = [...s]
   if (chars.length > MAX_PART) {

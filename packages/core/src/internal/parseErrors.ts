@@ -9,11 +9,22 @@ export interface Problem {
   readonly reason: string
 }
 
-export const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
+/** The most characters of one key a path repeats: keys are what the client sent, and may be any length. */
+export const PATH_KEY_MAX = 64
+
+const shortKey = (key: PropertyKey): string => {
+  const text = String(key)
+  return text.length > PATH_KEY_MAX ? `${text.slice(0, PATH_KEY_MAX - 1)}\u2026` : text
+}
+
+/** A path such as `phones[0].number`, each key cut to `PATH_KEY_MAX` characters; empty for the whole value. */
+export const joinPath = (path: ReadonlyArray<PropertyKey>): string =>
   path.reduce<string>(
-    (out, key) => typeof key === "number" ? `${out}[${key}]` : out === "" ? String(key) : `${out}.${String(key)}`,
+    (out, key) => typeof key === "number" ? `${out}[${key}]` : out === "" ? shortKey(key) : `${out}.${shortKey(key)}`,
     ""
-  ) || "(value)"
+  )
+
+export const formatPath = (path: ReadonlyArray<PropertyKey>): string => joinPath(path) || "(value)"
 
 export const firstIssue = (error: ParseResult.ParseError): Problem => {
   const [issue] = ParseResult.ArrayFormatter.formatErrorSync(error)

@@ -10,9 +10,11 @@ import { AppUnavailableInRegion, InvalidSettings } from "../domain/Errors.js"
 import type { AccountId } from "../domain/Ids.js"
 import { isAvailableIn, policyOf } from "../domain/Inventory.js"
 import {
+  addedFolders,
   applyPatch,
   defaultSyncSettings,
   isEnabled,
+  isSelectableFolder,
   type SyncSettings,
   SyncSettingsPatch,
   turnedOff
@@ -64,15 +66,24 @@ export class SyncSettingsService extends Context.Tag("@custos/core/SyncSettingsS
           return yield* records.transact(accountId, (tx) =>
             Effect.gen(function*() {
               let before = defaultSyncSettings
-              const settings = yield* store.modify(accountId, (current) => {
+              const settings = yield* store.modify(accountId, (
+                current
+              ): Effect.Effect<SyncSettings, AppUnavailableInRegion | InvalidSettings> => {
                 before = Option.getOrElse(current, () => defaultSyncSettings)
                 const after = applyPatch(before, patch)
                 const refused = after.enabled.find((app) =>
                   !before.enabled.includes(app) && !isAvailableIn(app, account.region)
                 )
-                return refused === undefined
-                  ? Effect.succeed(after)
-                  : Effect.fail(new AppUnavailableInRegion({ app: refused, region: account.region }))
+                if (refused !== undefined) {
+                  return Effect.fail(new AppUnavailableInRegion({ app: refused, region: account.region }))
+                }
+                // Only folders this change adds: one selected before the rule stays, and the list can change around it.
+                const unselectable = addedFolders(before, after).find((folder) => !isSelectableFolder(folder))
+                if (unselectable === undefined) return Effect.succeed(after)
+                const at = (patch.galleryFolders ?? []).indexOf(unselectable)
+                return Effect.fail(
+                  new InvalidSettings({ reason: `galleryFolders[${at}]: a folder name has no control characters` })
+                )
               })
               // Wi-Fi and frequent phrases leave the cloud for good when their sync is off (§4.1.4(3)). Every app of
               // that kind that is off is checked, not only the ones this change turned off, so a purge that an

@@ -6,7 +6,7 @@
  */
 import type { Device } from "@custos/core/domain/Device"
 import type { InvalidRegion } from "@custos/core/domain/Errors"
-import { type AccountId, DeviceId } from "@custos/core/domain/Ids"
+import { type AccountId, DeviceId, isDotSegment } from "@custos/core/domain/Ids"
 import { CredentialStore, LoginNameTaken } from "@custos/core/ports/CredentialStore"
 import { DeviceStore } from "@custos/core/ports/DeviceStore"
 import { SessionId, SessionStore } from "@custos/core/ports/SessionStore"
@@ -66,7 +66,8 @@ export class Auth extends Context.Tag("@custos/server/Auth")<Auth, {
             onSome: (d) => ({ ...d, name, lastSeenAt: at }),
             onNone: () => ({
               accountId,
-              id: id ?? DeviceId.make(randomId("dev")),
+              // A device the account does not know yet gets the id it asked for, unless no URL could name it.
+              id: id !== undefined && !isDotSegment(id) ? id : DeviceId.make(randomId("dev")),
               name,
               registeredAt: at,
               lastSeenAt: at,
