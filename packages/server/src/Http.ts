@@ -154,7 +154,9 @@ const ISSUE_KEY_MAX = 64
 
 const shortKeys = (path: ReadonlyArray<PropertyKey>): ReadonlyArray<PropertyKey> =>
   path.map((key) =>
-    typeof key === "string" && key.length > ISSUE_KEY_MAX ? `${key.slice(0, ISSUE_KEY_MAX - 1)}…` : key
+    typeof key === "string" && key.length > ISSUE_KEY_MAX
+      ? `${Array.from(key).slice(0, ISSUE_KEY_MAX - 1).join("")}\u2026`
+      : key
   )
 
 const formatPath = (path: ReadonlyArray<PropertyKey>): string =>

@@ -14,7 +14,7 @@ export const PATH_KEY_MAX = 64
 
 const shortKey = (key: PropertyKey): string => {
   const text = String(key)
-  return text.length > PATH_KEY_MAX ? `${text.slice(0, PATH_KEY_MAX - 1)}\u2026` : text
+  return text.length > PATH_KEY_MAX ? `${Array.from(text).slice(0, PATH_KEY_MAX - 1).join("")}\u2026` : text
 }
 
 /** A path such as `phones[0].number`, each key cut to `PATH_KEY_MAX` characters; empty for the whole value. */

@@ -17,11 +17,16 @@ const absoluteForm = /^https?:\/\/.*?\//
 
 export const readTarget = (target: string): RequestTarget => {
   const origin = target.startsWith("/") ? target : target.replace(absoluteForm, "/")
+  // The router never looks at a path's first character, so it would serve `*v1/sessions` as `/v1/sessions`.
+  if (!origin.startsWith("/")) {
+    return { path: origin, problem: "A request target is a path that starts with '/', or an absolute URL" }
+  }
   const end = origin.search(/[?#]/)
   const raw = end === -1 ? origin : origin.slice(0, end)
   let path: string
   try {
-    path = decodeURI(raw)
+    // As the router does, `%25` stays an escaped `%`, so `%252E` is no `.`.
+    path = decodeURI(raw.replaceAll("%25", "%2525"))
   } catch {
     return {
       path: raw,
