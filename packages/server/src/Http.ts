@@ -149,21 +149,9 @@ const withoutValue = (message: string): string => {
 const isStackOverflow = (defect: unknown): boolean =>
   defect instanceof RangeError && /call stack/i.test(defect.message)
 
-/** The longest key of an issue's path a refusal repeats: a key is what the client sent, and may be any length. */
-const ISSUE_KEY_MAX = 64
-
+/** An issue's path with each key as a refusal repeats it (`issueKey`). */
 const shortKeys = (path: ReadonlyArray<PropertyKey>): ReadonlyArray<PropertyKey> =>
-  path.map((key) =>
-    typeof key === "string" && key.length > ISSUE_KEY_MAX
-      ? `${Array.from(key).slice(0, ISSUE_KEY_MAX - 1).join("")}\u2026`
-      : key
-  )
-
-const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
-  shortKeys(path).reduce<string>(
-    (out, key) => typeof key === "number" ? `${out}[${key}]` : out === "" ? String(key) : `${out}.${String(key)}`,
-    ""
-  )
+  path.map((key) => typeof key === "string" ? Wire.issueKey(key) : key)
 
 /**
  * Every refusal under `/v1/` carries a `code` and a sentence. A settings patch the protocol cannot read is answered
@@ -180,7 +168,7 @@ export const codedRefusals = HttpApiBuilder.middleware((app) =>
       (error) =>
         Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
           const issue = error.issues[0]
-          const field = issue === undefined ? "" : formatPath(issue.path)
+          const field = issue === undefined ? "" : Wire.issueField(issue.path)
           const first = issue === undefined ? "it is not what the protocol describes" : withoutValue(issue.message)
           const reason = field === "" ? first : `${field}: ${first}`
           if (request.method !== "PATCH" || routedPath(request.url) !== "/v1/settings") {

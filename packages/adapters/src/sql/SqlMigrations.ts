@@ -193,16 +193,6 @@ const createAccessLogTable = Effect.gen(function*() {
 })
 
 /**
- * What each account's active and trashed records take up, kept by the database itself: triggers on `custos_records`
- * add every insert, update and delete to the account's row of `custos_account_usage`, so a push checks its quota
- * with one primary-key read instead of adding up every record of the account. Whatever writes the records (a push,
- * the sweeper, compaction, deleting the account, a hand-run statement), the figures follow, in the same
- * transaction. The counts of records already stored are taken once, here.
- *
- * SQLite runs a trigger per row; PostgreSQL one per statement over its transition tables, so a batch of 500 records
- * adjusts the account's row once, not 500 times.
- */
-/**
  * On PostgreSQL, holds off every write to `custos_records` until the migrations commit (they run in one transaction),
  * while reads go on: what a migration fills from the records and the triggers that keep it from then on see the same
  * rows. A no-op elsewhere.
@@ -214,15 +204,37 @@ const lockRecords = Effect.flatMap(SqlClient.SqlClient, (sql) =>
   }))
 
 /**
- * The `SET search_path` clause that binds a trigger function to the schema the migrations build in, so it finds its
- * tables whoever writes, by whatever search_path (`FROM CURRENT` would keep a `"$user"` entry, resolved per caller).
+ * On PostgreSQL: the PL/pgSQL trigger function `fn` with `body`, and the statement triggers `<triggers>_insert`,
+ * `_update` and `_delete` on `custos_records` that run it over their transition tables (`new_rows`, `old_rows`). The
+ * function is bound to the schema the migrations build in, so it finds its tables whoever writes, by whatever
+ * search_path (`SET search_path FROM CURRENT` would keep a `"$user"` entry, resolved per caller).
  */
-const pinnedSearchPath = Effect.flatMap(SqlClient.SqlClient, (sql) =>
-  Effect.map(
-    sql<{ schema: string }>`SELECT current_schema() AS schema`,
-    ([row]) => `SET search_path = pg_catalog, "${row!.schema.replaceAll('"', '""')}"`
-  ))
+const pgStatementTriggers = (options: { readonly fn: string; readonly triggers: string; readonly body: string }) =>
+  Effect.gen(function*() {
+    const { body, fn, triggers } = options
+    const sql = (yield* SqlClient.SqlClient).withoutTransforms()
+    const [row] = yield* sql<{ schema: string }>`SELECT current_schema() AS schema`
+    const schema = `"${row!.schema.replaceAll('"', '""')}"`
+    yield* sql.unsafe(`CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql
+      SET search_path = pg_catalog, ${schema} AS $$ ${body} $$`)
+    yield* sql.unsafe(`CREATE TRIGGER ${triggers}_insert AFTER INSERT ON custos_records
+      REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ${fn}()`)
+    yield* sql.unsafe(`CREATE TRIGGER ${triggers}_update AFTER UPDATE ON custos_records
+      REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ${fn}()`)
+    yield* sql.unsafe(`CREATE TRIGGER ${triggers}_delete AFTER DELETE ON custos_records
+      REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION ${fn}()`)
+  })
 
+/**
+ * What each account's active and trashed records take up, kept by the database itself: triggers on `custos_records`
+ * add every insert, update and delete to the account's row of `custos_account_usage`, so a push checks its quota
+ * with one primary-key read instead of adding up every record of the account. Whatever writes the records (a push,
+ * the sweeper, compaction, deleting the account, a hand-run statement), the figures follow, in the same
+ * transaction. The counts of records already stored are taken once, here.
+ *
+ * SQLite runs a trigger per row; PostgreSQL one per statement over its transition tables, so a batch of 500 records
+ * adjusts the account's row once, not 500 times.
+ */
 const trackUsage = Effect.gen(function*() {
   const sql = (yield* SqlClient.SqlClient).withoutTransforms()
   const key = sql.onDialectOrElse({
@@ -243,43 +255,36 @@ const trackUsage = Effect.gen(function*() {
 
   yield* sql.onDialectOrElse({
     pg: () =>
-      Effect.flatMap(pinnedSearchPath, (pinned) =>
-        Effect.all([
-          sql.unsafe(`CREATE FUNCTION custos_adjust_usage() RETURNS trigger LANGUAGE plpgsql
-            ${pinned} AS $$
-            BEGIN
-              IF TG_OP = 'INSERT' THEN
-                INSERT INTO custos_account_usage AS u (account_id, records, bytes)
-                  SELECT account_id, count(*), sum(size) FROM new_rows WHERE state <> 'purged' GROUP BY account_id
-                  ON CONFLICT (account_id) DO UPDATE
-                    SET records = u.records + excluded.records, bytes = u.bytes + excluded.bytes;
-              ELSIF TG_OP = 'UPDATE' THEN
-                INSERT INTO custos_account_usage AS u (account_id, records, bytes)
-                  SELECT account_id, sum(records), sum(bytes) FROM (
-                    SELECT account_id, 1 AS records, size AS bytes FROM new_rows WHERE state <> 'purged'
-                    UNION ALL
-                    SELECT account_id, -1, -size FROM old_rows WHERE state <> 'purged'
-                  ) AS changed GROUP BY account_id
-                  ON CONFLICT (account_id) DO UPDATE
-                    SET records = u.records + excluded.records, bytes = u.bytes + excluded.bytes;
-              ELSE
-                UPDATE custos_account_usage AS u SET records = u.records - gone.records, bytes = u.bytes - gone.bytes
-                  FROM (
-                    SELECT account_id, count(*) AS records, sum(size) AS bytes FROM old_rows WHERE state <> 'purged'
-                    GROUP BY account_id
-                  ) AS gone
-                  WHERE u.account_id = gone.account_id;
-              END IF;
-              RETURN NULL;
-            END
-          $$`),
-          sql.unsafe(`CREATE TRIGGER custos_usage_insert AFTER INSERT ON custos_records
-            REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION custos_adjust_usage()`),
-          sql.unsafe(`CREATE TRIGGER custos_usage_update AFTER UPDATE ON custos_records
-            REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION custos_adjust_usage()`),
-          sql.unsafe(`CREATE TRIGGER custos_usage_delete AFTER DELETE ON custos_records
-            REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION custos_adjust_usage()`)
-        ], { discard: true })),
+      pgStatementTriggers({
+        fn: "custos_adjust_usage",
+        triggers: "custos_usage",
+        body: `
+        BEGIN
+          IF TG_OP = 'INSERT' THEN
+            INSERT INTO custos_account_usage AS u (account_id, records, bytes)
+              SELECT account_id, count(*), sum(size) FROM new_rows WHERE state <> 'purged' GROUP BY account_id
+              ON CONFLICT (account_id) DO UPDATE
+                SET records = u.records + excluded.records, bytes = u.bytes + excluded.bytes;
+          ELSIF TG_OP = 'UPDATE' THEN
+            INSERT INTO custos_account_usage AS u (account_id, records, bytes)
+              SELECT account_id, sum(records), sum(bytes) FROM (
+                SELECT account_id, 1 AS records, size AS bytes FROM new_rows WHERE state <> 'purged'
+                UNION ALL
+                SELECT account_id, -1, -size FROM old_rows WHERE state <> 'purged'
+              ) AS changed GROUP BY account_id
+              ON CONFLICT (account_id) DO UPDATE
+                SET records = u.records + excluded.records, bytes = u.bytes + excluded.bytes;
+          ELSE
+            UPDATE custos_account_usage AS u SET records = u.records - gone.records, bytes = u.bytes - gone.bytes
+              FROM (
+                SELECT account_id, count(*) AS records, sum(size) AS bytes FROM old_rows WHERE state <> 'purged'
+                GROUP BY account_id
+              ) AS gone
+              WHERE u.account_id = gone.account_id;
+          END IF;
+          RETURN NULL;
+        END`
+      }),
     orElse: () =>
       Effect.all([
         sql.unsafe(`CREATE TRIGGER custos_usage_insert AFTER INSERT ON custos_records WHEN NEW.state <> 'purged'
@@ -335,57 +340,51 @@ const indexBlobReferences = Effect.gen(function*() {
 
   yield* sql.onDialectOrElse({
     pg: () =>
-      Effect.flatMap(pinnedSearchPath, (pinned) =>
-        Effect.all([
-          // The blob ids of a `blobs` value; none when it is not a JSON array of strings.
-          sql.unsafe(`CREATE FUNCTION custos_blob_ids(blobs TEXT) RETURNS SETOF TEXT LANGUAGE plpgsql IMMUTABLE AS $$
-            DECLARE parsed JSONB;
+      Effect.all([
+        // The blob ids of a `blobs` value; none when it is not a JSON array of strings.
+        sql.unsafe(`CREATE FUNCTION custos_blob_ids(blobs TEXT) RETURNS SETOF TEXT LANGUAGE plpgsql IMMUTABLE AS $$
+          DECLARE parsed JSONB;
+          BEGIN
+            IF blobs IS NULL THEN RETURN; END IF;
             BEGIN
-              IF blobs IS NULL THEN RETURN; END IF;
-              BEGIN
-                parsed := blobs::jsonb;
-              EXCEPTION WHEN OTHERS THEN
-                RETURN;
-              END;
-              IF jsonb_typeof(parsed) <> 'array' THEN RETURN; END IF;
-              RETURN QUERY SELECT value #>> '{}' FROM jsonb_array_elements(parsed) WHERE jsonb_typeof(value) = 'string';
-            END
-          $$`),
-          sql.unsafe(`CREATE FUNCTION custos_index_blob_references() RETURNS trigger LANGUAGE plpgsql
-            ${pinned} AS $$
-            BEGIN
-              IF TG_OP <> 'INSERT' THEN
-                DELETE FROM custos_record_blobs AS b USING (
-                  SELECT o.account_id, id.blob_id, o.app, o.id FROM old_rows AS o
-                    CROSS JOIN LATERAL custos_blob_ids(o.blobs) AS id(blob_id)
-                    WHERE o.state <> 'purged'
-                ) AS gone (account_id, blob_id, app, record_id)
-                WHERE b.account_id = gone.account_id AND b.blob_id = gone.blob_id AND b.app = gone.app
-                  AND b.record_id = gone.record_id;
-              END IF;
-              IF TG_OP <> 'DELETE' THEN
-                INSERT INTO custos_record_blobs (account_id, blob_id, app, record_id)
-                  SELECT n.account_id, id.blob_id, n.app, n.id FROM new_rows AS n
-                    CROSS JOIN LATERAL custos_blob_ids(n.blobs) AS id(blob_id)
-                    WHERE n.state <> 'purged'
-                  ON CONFLICT DO NOTHING;
-              END IF;
-              RETURN NULL;
-            END
-          $$`),
-          sql.unsafe(`CREATE TRIGGER custos_blob_references_insert AFTER INSERT ON custos_records
-            REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION custos_index_blob_references()`),
-          sql.unsafe(`CREATE TRIGGER custos_blob_references_update AFTER UPDATE ON custos_records
-            REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-            FOR EACH STATEMENT EXECUTE FUNCTION custos_index_blob_references()`),
-          sql.unsafe(`CREATE TRIGGER custos_blob_references_delete AFTER DELETE ON custos_records
-            REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION custos_index_blob_references()`),
-          sql.unsafe(`INSERT INTO custos_record_blobs (account_id, blob_id, app, record_id)
-            SELECT r.account_id, id.blob_id, r.app, r.id FROM custos_records AS r
-              CROSS JOIN LATERAL custos_blob_ids(r.blobs) AS id(blob_id)
-              WHERE r.state <> 'purged'
-            ON CONFLICT DO NOTHING`)
-        ], { discard: true })),
+              parsed := blobs::jsonb;
+            EXCEPTION WHEN OTHERS THEN
+              RETURN;
+            END;
+            IF jsonb_typeof(parsed) <> 'array' THEN RETURN; END IF;
+            RETURN QUERY SELECT value #>> '{}' FROM jsonb_array_elements(parsed) WHERE jsonb_typeof(value) = 'string';
+          END
+        $$`),
+        pgStatementTriggers({
+          fn: "custos_index_blob_references",
+          triggers: "custos_blob_references",
+          body: `
+          BEGIN
+            IF TG_OP <> 'INSERT' THEN
+              DELETE FROM custos_record_blobs AS b USING (
+                SELECT o.account_id, id.blob_id, o.app, o.id FROM old_rows AS o
+                  CROSS JOIN LATERAL custos_blob_ids(o.blobs) AS id(blob_id)
+                  WHERE o.state <> 'purged'
+              ) AS gone (account_id, blob_id, app, record_id)
+              WHERE b.account_id = gone.account_id AND b.blob_id = gone.blob_id AND b.app = gone.app
+                AND b.record_id = gone.record_id;
+            END IF;
+            IF TG_OP <> 'DELETE' THEN
+              INSERT INTO custos_record_blobs (account_id, blob_id, app, record_id)
+                SELECT n.account_id, id.blob_id, n.app, n.id FROM new_rows AS n
+                  CROSS JOIN LATERAL custos_blob_ids(n.blobs) AS id(blob_id)
+                  WHERE n.state <> 'purged'
+                ON CONFLICT DO NOTHING;
+            END IF;
+            RETURN NULL;
+          END`
+        }),
+        sql.unsafe(`INSERT INTO custos_record_blobs (account_id, blob_id, app, record_id)
+          SELECT r.account_id, id.blob_id, r.app, r.id FROM custos_records AS r
+            CROSS JOIN LATERAL custos_blob_ids(r.blobs) AS id(blob_id)
+            WHERE r.state <> 'purged'
+          ON CONFLICT DO NOTHING`)
+      ], { discard: true }),
     orElse: () => {
       // The blob ids of a `blobs` value `v`; none when it is not a JSON array (strings only are kept).
       const arrayOrEmpty = (v: string) =>

@@ -18,10 +18,6 @@ export const GalleryFolder = Schema.String.pipe(
 /** Whether a folder may be selected anew: it holds no control characters. */
 export const isSelectableFolder = (folder: string): boolean => !/[\u0000-\u001f\u007f]/.test(folder)
 
-/** The folders `after` selects that `before` did not, which a change must be able to select anew. */
-export const addedFolders = (before: SyncSettings, after: SyncSettings): ReadonlyArray<string> =>
-  after.galleryFolders.filter((folder) => !before.galleryFolders.includes(folder))
-
 export const BackupSchedule = Schema.Struct({
   /** How often the device takes a home-screen backup; `manual` only when the person asks. */
   every: Schema.Literal("manual", "daily", "weekly", "monthly"),

@@ -12,7 +12,8 @@ export interface Problem {
 /** The most characters of one key a path repeats: keys are what the client sent, and may be any length. */
 export const PATH_KEY_MAX = 64
 
-const shortKey = (key: PropertyKey): string => {
+/** A key of a path as a refusal repeats it: at most `PATH_KEY_MAX` characters, cut between characters. */
+export const shortKey = (key: PropertyKey): string => {
   const text = String(key)
   return text.length > PATH_KEY_MAX ? `${Array.from(text).slice(0, PATH_KEY_MAX - 1).join("")}\u2026` : text
 }

@@ -54,3 +54,9 @@ export const InvalidCredentials = wire(InvalidCredentialsError)
 export const StoreError = wire(StoreErrorClass, { withhold: ["cause"] })
 /** Encrypting or decrypting a record failed; the cause stays in the server's log. */
 export const SealingFailed = wire(SealingFailedError, { withhold: ["cause"] })
+
+/**
+ * How a refusal names where a problem is (`phones[0].number`, each key cut to 64 characters: keys are what the client
+ * sent, and may be any length), as core names it in its own errors.
+ */
+export { joinPath as issueField, shortKey as issueKey } from "../internal/parseErrors.js"

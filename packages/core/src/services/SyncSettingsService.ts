@@ -10,7 +10,6 @@ import { AppUnavailableInRegion, InvalidSettings } from "../domain/Errors.js"
 import type { AccountId } from "../domain/Ids.js"
 import { isAvailableIn, policyOf } from "../domain/Inventory.js"
 import {
-  addedFolders,
   applyPatch,
   defaultSyncSettings,
   isEnabled,
@@ -78,12 +77,14 @@ export class SyncSettingsService extends Context.Tag("@custos/core/SyncSettingsS
                   return Effect.fail(new AppUnavailableInRegion({ app: refused, region: account.region }))
                 }
                 // Only folders this change adds: one selected before the rule stays, and the list can change around it.
-                const unselectable = addedFolders(before, after).find((folder) => !isSelectableFolder(folder))
-                if (unselectable === undefined) return Effect.succeed(after)
-                const at = (patch.galleryFolders ?? []).indexOf(unselectable)
-                return Effect.fail(
-                  new InvalidSettings({ reason: `galleryFolders[${at}]: a folder name has no control characters` })
+                const at = (patch.galleryFolders ?? []).findIndex((folder) =>
+                  !before.galleryFolders.includes(folder) && !isSelectableFolder(folder)
                 )
+                return at === -1
+                  ? Effect.succeed(after)
+                  : Effect.fail(
+                    new InvalidSettings({ reason: `galleryFolders[${at}]: a folder name has no control characters` })
+                  )
               })
               // Wi-Fi and frequent phrases leave the cloud for good when their sync is off (§4.1.4(3)). Every app of
               // that kind that is off is checked, not only the ones this change turned off, so a purge that an

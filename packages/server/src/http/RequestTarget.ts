@@ -3,6 +3,7 @@
  * to match paths exactly: case-sensitive, no trailing or doubled slashes dropped). Checks and limits that go by path,
  * such as the sign-in rate limit, see the path that is served, whatever form the client wrote it in.
  */
+import { isDotSegment } from "@custos/core/domain/Ids"
 
 /** A request target read as the router reads it. */
 export interface RequestTarget {
@@ -39,7 +40,7 @@ export const readTarget = (target: string): RequestTarget => {
     return { path, problem: "A path of the protocol never holds ';' or '#'; ids are letters, digits and . _ : -" }
   }
   // A client that sends `..` as it is (or as `%2E%2E`) would name what no URL can name.
-  if (path.split("/").some((segment) => segment === "." || segment === "..")) {
+  if (path.split("/").some(isDotSegment)) {
     return { path, problem: "A path of the protocol never holds a '.' or '..' segment; no id is '.' or '..'" }
   }
   return { path, problem: undefined }
