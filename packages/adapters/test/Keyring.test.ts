@@ -9,14 +9,14 @@ import { layerNodeCrypto } from "@custos/adapters/crypto/NodeCrypto"
 import { layerKeyManagementMemory } from "@custos/adapters/keys/KeyManagementMemory"
 import { layerAccountKeyStoreMemory } from "@custos/adapters/memory/AccountKeyStoreMemory"
 import { AccountId, RecordId } from "@custos/core/domain/Ids"
-import { envelopeFromText, envelopeToText, MalformedEnvelope } from "@custos/core/domain/Sealed"
+import { encodeFieldAad, envelopeFromText, envelopeToText, MalformedEnvelope } from "@custos/core/domain/Sealed"
 import { AccountKeysDestroyed, AccountKeyStore, type StoredAccountKey } from "@custos/core/ports/AccountKeyStore"
 import { DecryptionFailed } from "@custos/core/ports/Crypto"
 import { KeyManagement, MasterKeyInUse, MasterKeyVersionUnknown } from "@custos/core/ports/KeyManagement"
 import { Keyring, type KeyringOptions, KeyVersionNotFound, type OpenFieldInput } from "@custos/core/services/Keyring"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Either, Layer, Redacted } from "effect"
-import { hkdfSync } from "node:crypto"
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto"
 
 /** A fresh key hierarchy per test; the ports stay reachable so tests can look at what is stored. */
 const fresh = (options: KeyringOptions = {}) =>
@@ -137,6 +137,79 @@ describe("Keyring", () => {
       assert.instanceOf(yield* Effect.flip(keyring.openField({ ...field(), sealed: cut })), DecryptionFailed)
       const garbage = yield* Effect.flip(keyring.openField({ ...field(), sealed: "not an envelope" }))
       assert.instanceOf(garbage, MalformedEnvelope)
+    }).pipe(Effect.provide(fresh())))
+
+  it.effect("seals version 2 envelopes: the value's key is RFC 8452's derivation of its salt under HKDF(account key)", () =>
+    Effect.gen(function*() {
+      const keyring = yield* Keyring
+      for (const algorithm of ["aes-128-gcm", "aes-256-gcm"] as const) {
+        const own = yield* Effect.provide(Keyring, Keyring.layer({ algorithm }))
+        const sealed = yield* own.sealField({ ...field(), plaintext: "Milk, eggs" })
+        const envelope = Either.getOrThrow(envelopeFromText(sealed))
+        assert.strictEqual(envelope.version, 2)
+        assert.strictEqual(envelope.salt.length, 12)
+        // Opened here with node:crypto alone, from the documented format.
+        const { key, version } = yield* keyring.accountKey(alice)
+        const kgk = Buffer.from(hkdfSync("sha256", Redacted.value(key), new Uint8Array(0), "custos/value-keys/v2", 32))
+        const blocks = Buffer.concat([0, 1, 2, 3].map((i) => Buffer.concat([Buffer.from([i, 0, 0, 0]), envelope.salt])))
+        const ecb = createCipheriv("aes-256-ecb", kgk, null).setAutoPadding(false)
+        const stream = ecb.update(blocks)
+        const valueKey = Buffer.concat([0, 1, 2, 3].map((b) => stream.subarray(b * 16, b * 16 + 8)))
+          .subarray(0, algorithm === "aes-128-gcm" ? 16 : 32)
+        const decipher = createDecipheriv(algorithm, valueKey, envelope.sealed.subarray(0, 12), { authTagLength: 16 })
+        decipher.setAAD(encodeFieldAad({ ...field(), keyVersion: version }, algorithm, 2))
+        decipher.setAuthTag(envelope.sealed.subarray(envelope.sealed.length - 16))
+        const plain = Buffer.concat([decipher.update(envelope.sealed.subarray(12, envelope.sealed.length - 16)), decipher.final()])
+        assert.strictEqual(plain.toString(), "Milk, eggs")
+      }
+    }).pipe(Effect.provide(fresh())))
+
+  it.effect("still opens version 1 envelopes, whose key per value is HKDF(account key, salt, \"custos/record/v1\")", () =>
+    Effect.gen(function*() {
+      const keyring = yield* Keyring
+      const { key, version } = yield* keyring.accountKey(alice)
+      /** A version 1 envelope as sealed before envelope version 2, made here with node:crypto alone. */
+      const version1 = (plaintext: string, algorithm: "aes-128-gcm" | "aes-256-gcm", context = field()) => {
+        const salt = randomBytes(16)
+        const valueKey = Buffer.from(
+          hkdfSync("sha256", Redacted.value(key), salt, "custos/record/v1", algorithm === "aes-128-gcm" ? 16 : 32)
+        )
+        const nonce = randomBytes(12)
+        const cipher = createCipheriv(algorithm, valueKey, nonce, { authTagLength: 16 })
+        cipher.setAAD(encodeFieldAad({ ...context, keyVersion: version }, algorithm, 1))
+        const body = Buffer.concat([cipher.update(plaintext), cipher.final()])
+        const sealed = Buffer.concat([nonce, body, cipher.getAuthTag()])
+        return envelopeToText({ version: 1, algorithm, keyVersion: version, salt, sealed })
+      }
+      for (const algorithm of ["aes-128-gcm", "aes-256-gcm"] as const) {
+        const sealed = version1("from before", algorithm)
+        assert.strictEqual(yield* keyring.openFieldText({ ...field(), sealed }), "from before")
+        // Bound like any envelope: another record does not open it.
+        const moved = yield* Effect.flip(keyring.openField({ ...field({ recordId: RecordId.make("note-2") }), sealed }))
+        assert.instanceOf(moved, DecryptionFailed)
+      }
+      // Relabelled as version 2 it does not open: the salt and the AAD no longer match.
+      const bytes = Buffer.from(version1("x", "aes-128-gcm"), "base64")
+      bytes[0] = 2
+      const relabelled = yield* Effect.flip(keyring.openField({ ...field(), sealed: bytes.toString("base64") }))
+      assert.instanceOf(relabelled, DecryptionFailed)
+      // A batch mixing both versions, two accounts and two key versions opens in order; a bad value fails alone.
+      const old = version1("old", "aes-128-gcm")
+      const first = yield* keyring.sealField({ ...field(), plaintext: "first" })
+      yield* keyring.rotateAccountKey(alice)
+      const second = yield* keyring.sealField({ ...field(), plaintext: "second" })
+      const bobs = yield* keyring.sealField({ ...field({ accountId: bob }), plaintext: "bob's" })
+      const opened = yield* keyring.openFields([
+        { ...field(), sealed: second },
+        { ...field(), sealed: old },
+        { ...field({ accountId: bob }), sealed: bobs },
+        { ...field({ field: "title" }), sealed: first },
+        { ...field(), sealed: "not an envelope" },
+        { ...field(), sealed: first }
+      ])
+      const shown = opened.map((o) => Either.isRight(o) ? Buffer.from(o.right).toString() : o.left._tag)
+      assert.deepStrictEqual(shown, ["second", "old", "bob's", "DecryptionFailed", "MalformedEnvelope", "first"])
+      assert.deepStrictEqual([keyVersionOf(first), keyVersionOf(second)], [1, 2])
     }).pipe(Effect.provide(fresh())))
 
   it.effect("derives record keys with HKDF-SHA-256(account key, salt, \"custos/record/v1\")", () =>

@@ -16,6 +16,7 @@ import {
   encodeAccountKeyAad,
   encodeBlobHeader,
   encodeEnvelope,
+  encodeEnvelopeHead,
   encodeFieldAad,
   encodeUtf8,
   ENVELOPE_MIN_BYTES,
@@ -32,12 +33,10 @@ import {
 const bytes = (min: number, max: number) => FastCheck.uint8Array({ minLength: min, maxLength: max })
 const algorithm = FastCheck.constantFrom("aes-128-gcm" as const, "aes-256-gcm" as const)
 const keyVersion = FastCheck.integer({ min: 1, max: 0xffffffff })
-const envelope: FastCheck.Arbitrary<Envelope> = FastCheck.record({
-  algorithm,
-  keyVersion,
-  salt: bytes(16, 16),
-  sealed: bytes(28, 200)
-})
+const envelope: FastCheck.Arbitrary<Envelope> = FastCheck.oneof(
+  FastCheck.record({ version: FastCheck.constant(2 as const), algorithm, keyVersion, salt: bytes(12, 12), sealed: bytes(28, 200) }),
+  FastCheck.record({ version: FastCheck.constant(1 as const), algorithm, keyVersion, salt: bytes(16, 16), sealed: bytes(28, 200) })
+)
 const text = FastCheck.string({ unit: "binary", maxLength: 12 })
 const context: FastCheck.Arbitrary<FieldContext> = FastCheck.record({
   accountId: text,
@@ -73,28 +72,47 @@ describe("Sealed envelope", () => {
   })
 
   it("lays out version, algorithm, key version, salt, then nonce ‖ ciphertext ‖ tag", () => {
-    const salt = Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i)
+    const salt = Uint8Array.from({ length: 12 }, (_, i) => 0xa0 + i)
     const sealed = Uint8Array.from({ length: 30 }, (_, i) => i)
-    const bytes = encodeEnvelope({ algorithm: "aes-256-gcm", keyVersion: 0x01020304, salt, sealed })
-    assert.strictEqual(hex(bytes.subarray(0, 6)), "010201020304")
-    assert.strictEqual(hex(bytes.subarray(6, 22)), hex(salt))
-    assert.strictEqual(hex(bytes.subarray(22)), hex(sealed))
-    assert.strictEqual(encodeEnvelope({ algorithm: "aes-128-gcm", keyVersion: 1, salt, sealed })[1], 1)
+    const bytes = encodeEnvelope({ version: 2, algorithm: "aes-256-gcm", keyVersion: 0x01020304, salt, sealed })
+    assert.strictEqual(hex(bytes.subarray(0, 6)), "020201020304")
+    assert.strictEqual(hex(bytes.subarray(6, 18)), hex(salt))
+    assert.strictEqual(hex(bytes.subarray(18)), hex(sealed))
+    assert.strictEqual(encodeEnvelope({ version: 2, algorithm: "aes-128-gcm", keyVersion: 1, salt, sealed })[1], 1)
+    assert.strictEqual(hex(encodeEnvelopeHead("aes-256-gcm", 0x01020304)), "020201020304")
+    // Version 1, still read: a 16-byte salt.
+    const salt16 = Uint8Array.from({ length: 16 }, (_, i) => 0xb0 + i)
+    const v1 = encodeEnvelope({ version: 1, algorithm: "aes-128-gcm", keyVersion: 7, salt: salt16, sealed })
+    assert.strictEqual(hex(v1.subarray(0, 6)), "010100000007")
+    assert.strictEqual(hex(v1.subarray(6, 22)), hex(salt16))
+    assert.deepStrictEqual(right(decodeEnvelope(v1)), { version: 1, algorithm: "aes-128-gcm", keyVersion: 7, salt: salt16, sealed })
+    assert.throws(() => encodeEnvelope({ version: 2, algorithm: "aes-128-gcm", keyVersion: 1, salt: salt16, sealed }))
+    assert.throws(() => encodeEnvelope({ version: 1, algorithm: "aes-128-gcm", keyVersion: 1, salt, sealed }))
   })
 
   it("refuses short, unknown-version, unknown-algorithm and zero-key-version envelopes", () => {
-    const salt = new Uint8Array(16)
-    const good = encodeEnvelope({ algorithm: "aes-128-gcm", keyVersion: 7, salt, sealed: new Uint8Array(28) })
+    const good = encodeEnvelope({
+      version: 2,
+      algorithm: "aes-128-gcm",
+      keyVersion: 7,
+      salt: new Uint8Array(12),
+      sealed: new Uint8Array(28)
+    })
     assert.strictEqual(good.length, ENVELOPE_MIN_BYTES)
     assert.isTrue(Either.isRight(decodeEnvelope(good)))
     refused(decodeEnvelope(good.subarray(0, good.length - 1)), "one byte short")
+    refused(decodeEnvelope(good.subarray(0, 3)), "shorter than the head")
     refused(decodeEnvelope(new Uint8Array(0)), "empty")
-    const changes = [[0, 2, "version 2"], [0, 0, "version 0"], [1, 0, "algorithm 0"], [1, 3, "algorithm 3"]] as const
+    const changes = [[0, 3, "version 3"], [0, 0, "version 0"], [1, 0, "algorithm 0"], [1, 3, "algorithm 3"]] as const
     for (const [at, value, why] of changes) {
       const bad = good.slice()
       bad[at] = value
       refused(decodeEnvelope(bad), why)
     }
+    // The same bytes read as version 1 are too short for its 16-byte salt.
+    const asVersion1 = good.slice()
+    asVersion1[0] = 1
+    refused(decodeEnvelope(asVersion1), "version 1 needs four more bytes")
     const zero = good.slice()
     zero.set([0, 0, 0, 0], 2)
     refused(decodeEnvelope(zero), "key version 0")
@@ -102,10 +120,12 @@ describe("Sealed envelope", () => {
 
   it("refuses text that is not canonical base64", () => {
     const text = envelopeToText({
+      version: 2,
       algorithm: "aes-128-gcm",
       keyVersion: 1,
-      salt: new Uint8Array(16),
-      sealed: new Uint8Array(30)
+      salt: new Uint8Array(12),
+      // 49 bytes: the text ends in padding.
+      sealed: new Uint8Array(31)
     })
     assert.isTrue(Either.isRight(envelopeFromText(text)))
     for (const bad of ["", "!!!!", text + "=", text.slice(0, -1), text + "\n", " " + text, text.replace(/=+$/, "")]) {
@@ -166,9 +186,11 @@ describe("Field AAD", () => {
     }
   })
 
-  it("binds the algorithm, and differs from the account-key AAD", () => {
+  it("binds the algorithm and the envelope version, and differs from the account-key AAD", () => {
     const c = { accountId: "acc", app: "notes", recordId: "r1", field: "body", keyVersion: 3 }
     assert.notStrictEqual(hex(encodeFieldAad(c, "aes-128-gcm")), hex(encodeFieldAad(c, "aes-256-gcm")))
+    assert.strictEqual(hex(encodeFieldAad(c, "aes-128-gcm")), hex(encodeFieldAad(c, "aes-128-gcm", 2)))
+    assert.notStrictEqual(hex(encodeFieldAad(c, "aes-128-gcm", 1)), hex(encodeFieldAad(c, "aes-128-gcm", 2)))
     assert.notStrictEqual(hex(encodeAccountKeyAad("acc", 1)), hex(encodeAccountKeyAad("acc", 2)))
     assert.notStrictEqual(hex(encodeAccountKeyAad("acc", 1)), hex(encodeAccountKeyAad("acd", 1)))
   })

@@ -4,13 +4,14 @@
  * deciphers always get `authTagLength: 16` (Node 20 would otherwise accept a truncated tag), and the plaintext is
  * handed out only after `final()` has checked the tag (a bad tag is a typed `DecryptionFailed` and the unchecked
  * bytes are overwritten). Sealing writes nonce, ciphertext and tag into one buffer allocated once per value (once
- * per batch for `sealMany`).
+ * per batch for `sealMany` and `sealValues`), and a batch's value keys come from one AES pass.
  */
 import {
   DecryptionFailed,
   type AeadAlgorithm,
   algorithmForKey,
   checkHkdfLength,
+  checkKeyGeneratingKey,
   checkNonce,
   checkParts,
   checkWrappingKey,
@@ -20,9 +21,10 @@ import {
   NONCE_BYTES,
   type SealedParts,
   splitSealed,
-  TAG_BYTES
+  TAG_BYTES,
+  VALUE_KEY_SALT_BYTES
 } from "@custos/core/ports/Crypto"
-import { Effect, Layer } from "effect"
+import { Effect, Either, Layer } from "effect"
 import * as NodeCryptoModule from "node:crypto"
 
 const cipherName = (algorithm: AeadAlgorithm) => algorithm === "aes-128-gcm" ? "aes-128-gcm" : "aes-256-gcm"
@@ -215,6 +217,37 @@ const hkdfSha256 = (ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length:
   return out
 }
 
+/**
+ * The key derivation of AES-GCM-SIV (RFC 8452 §4) for many salts in one AES pass: the key of salt k is the first
+ * 8 bytes of AES(`kgk`, u32le(i) ‖ salt k) for i = 0, 1, ... until it is `length` bytes. ECB over independent blocks
+ * is exactly that many single-block encryptions. Returns the keys back to back (`length` bytes each); a 16-byte key
+ * is the first half of the 32-byte key of the same salt. The caller has checked `kgk` and every salt's length.
+ */
+const deriveValueKeys = (kgk: Uint8Array, salts: ReadonlyArray<Uint8Array>, length: 16 | 32): Uint8Array => {
+  const halves = length / 8
+  const blocks = new Uint8Array(salts.length * halves * 16)
+  for (let k = 0; k < salts.length; k++) {
+    for (let i = 0; i < halves; i++) {
+      const at = (k * halves + i) * 16
+      // u32le(i), i < 4: its first byte, then three zeros (already zero).
+      blocks[at] = i
+      blocks.set(salts[k]!, at + 4)
+    }
+  }
+  const ecb = NodeCryptoModule.createCipheriv(kgk.length === 16 ? "aes-128-ecb" : "aes-256-ecb", kgk, null)
+  ecb.setAutoPadding(false)
+  const encrypted = ecb.update(blocks)
+  const tail = ecb.final()
+  if (encrypted.length + tail.length !== blocks.length) throw new Error("AES-ECB changed the length of the data")
+  const keys = new Uint8Array(salts.length * length)
+  for (let b = 0; b < salts.length * halves; b++) keys.set(encrypted.subarray(b * 16, b * 16 + 8), b * 8)
+  encrypted.fill(0)
+  return keys
+}
+
+const badSalt = (length: number) =>
+  new InvalidKeyMaterial({ reason: `a value's salt must be ${VALUE_KEY_SALT_BYTES} bytes, this one has ${length}` })
+
 /** The derived key's length for `algorithm`, or why `ikm` or `saltBytes` are refused. */
 const checkDerivation = (ikm: Uint8Array, saltBytes: number): InvalidKeyMaterial | undefined =>
   ikm.length === 0
@@ -290,23 +323,86 @@ export const makeNodeCrypto = (): Crypto["Type"] => {
           }
           return { opened, failed: undefined }
         })),
-    sealDerived: ({ aad, algorithm, ikm, info, plaintext, prefix, saltBytes }) =>
+    deriveValueKeys: ({ kgk, length, salts }) =>
       Effect.suspend(() => {
-        const invalid = checkDerivation(ikm, saltBytes)
-        if (invalid !== undefined) return Effect.fail(invalid)
-        const out = new Uint8Array(prefix.length + saltBytes + plaintext.length + NONCE_BYTES + TAG_BYTES)
-        out.set(prefix, 0)
-        random(out, prefix.length, saltBytes)
-        const salt = out.subarray(prefix.length, prefix.length + saltBytes)
-        let key: Uint8Array | undefined
+        const checked = checkKeyGeneratingKey(kgk)
+        if (Either.isLeft(checked)) return Effect.fail(checked.left)
+        if (length !== 16 && length !== 32) {
+          return Effect.fail(new InvalidKeyMaterial({ reason: `a value key is 16 or 32 bytes, not ${length}` }))
+        }
+        const wrong = salts.find((salt) => salt.length !== VALUE_KEY_SALT_BYTES)
+        if (wrong !== undefined) return Effect.fail(badSalt(wrong.length))
+        const keys = deriveValueKeys(kgk, salts, length)
+        return Effect.succeed(salts.map((_, k) => keys.slice(k * length, (k + 1) * length)))
+      }),
+    sealValues: ({ algorithm, items, kgk }) =>
+      Effect.suspend(() => {
+        const checked = checkKeyGeneratingKey(kgk)
+        if (Either.isLeft(checked)) return Effect.fail(checked.left)
+        if (items.length === 0) return Effect.succeed([])
+        // One allocation for the batch, every byte written before it is handed out (see `uninitialized`).
+        let total = 0
+        for (const { plaintext, prefix } of items) {
+          total += prefix.length + VALUE_KEY_SALT_BYTES + plaintext.length + NONCE_BYTES + TAG_BYTES
+        }
+        const out = uninitialized(total)
+        const starts: Array<number> = []
+        const salts: Array<Uint8Array> = []
+        let at = 0
+        for (const { plaintext, prefix } of items) {
+          starts.push(at)
+          out.set(prefix, at)
+          random(out, at + prefix.length, VALUE_KEY_SALT_BYTES)
+          salts.push(out.subarray(at + prefix.length, at + prefix.length + VALUE_KEY_SALT_BYTES))
+          at += prefix.length + VALUE_KEY_SALT_BYTES + plaintext.length + NONCE_BYTES + TAG_BYTES
+        }
+        starts.push(at)
+        const n = keyBytes[algorithm]
+        let keys: Uint8Array | undefined
         try {
-          key = hkdfSha256(ikm, salt, info, keyBytes[algorithm])
-          sealInto(random, algorithm, key, plaintext, aad, out, prefix.length + saltBytes)
-          return Effect.succeed(out)
+          keys = deriveValueKeys(kgk, salts, n as 16 | 32)
+          for (let k = 0; k < items.length; k++) {
+            const { aad, plaintext, prefix } = items[k]!
+            const key = keys.subarray(k * n, (k + 1) * n)
+            sealInto(random, algorithm, key, plaintext, aad, out, starts[k]! + prefix.length + VALUE_KEY_SALT_BYTES)
+          }
+          return Effect.succeed(items.map((_, k) => out.subarray(starts[k]!, starts[k + 1]!)))
         } catch {
           return Effect.fail(refused())
         } finally {
-          key?.fill(0)
+          keys?.fill(0)
+        }
+      }),
+    openValues: ({ items, kgk }) =>
+      Effect.suspend(() => {
+        const checked = checkKeyGeneratingKey(kgk)
+        if (Either.isLeft(checked)) return Effect.fail(checked.left)
+        // One pass derives every item's key, as long as the longest any item needs (a shorter key is its prefix).
+        const length: 16 | 32 = items.some((item) => item.algorithm === "aes-256-gcm") ? 32 : 16
+        const placeholder = new Uint8Array(VALUE_KEY_SALT_BYTES)
+        const salts = items.map((item) => item.salt.length === VALUE_KEY_SALT_BYTES ? item.salt : placeholder)
+        let keys: Uint8Array | undefined
+        try {
+          keys = deriveValueKeys(kgk, salts, length)
+          const derived = keys
+          return Effect.succeed(items.map((item, k) => {
+            if (item.salt.length !== VALUE_KEY_SALT_BYTES) return Either.left(badSalt(item.salt.length))
+            const parts = splitSealed(item.sealed)
+            if (Either.isLeft(parts)) return Either.left(parts.left)
+            const { ciphertext, nonce, tag } = parts.right
+            const key = derived.subarray(k * length, k * length + keyBytes[item.algorithm])
+            let plaintext: Uint8Array | undefined
+            try {
+              plaintext = openSealed(item.algorithm, key, nonce, ciphertext, tag, item.aad)
+            } catch {
+              return Either.left(tagMismatch())
+            }
+            return plaintext === undefined ? Either.left(tagMismatch()) : Either.right(plaintext)
+          }))
+        } catch {
+          return Effect.fail(refused())
+        } finally {
+          keys?.fill(0)
         }
       }),
     openDerived: ({ aad, algorithm, ikm, info, salt, sealed }) =>

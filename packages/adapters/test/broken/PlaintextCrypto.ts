@@ -6,7 +6,14 @@
  * The requirements that must catch it: ENC-001 (content reaches storage only sealed) and ENC-002 (only the columns
  * sync needs are stored in clear).
  */
-import { Crypto, DecryptionFailed, NONCE_BYTES, SEAL_OVERHEAD, TAG_BYTES } from "@custos/core/ports/Crypto"
+import {
+  Crypto,
+  DecryptionFailed,
+  NONCE_BYTES,
+  SEAL_OVERHEAD,
+  TAG_BYTES,
+  VALUE_KEY_SALT_BYTES
+} from "@custos/core/ports/Crypto"
 import { Effect } from "effect"
 import { type Fault, referenceStorageWith } from "./internal/referenceStorageWith.js"
 
@@ -38,13 +45,16 @@ export const fault = {
           opened: items.map((item) => item.sealed.slice(NONCE_BYTES, item.sealed.length - TAG_BYTES)),
           failed: undefined
         })),
-      sealDerived: ({ plaintext, prefix, saltBytes }) =>
-        Effect.map(real.randomBytes(saltBytes), (salt) => {
-          const head = new Uint8Array(prefix.length + salt.length)
-          head.set(prefix, 0)
-          head.set(salt, prefix.length)
-          return fakeSeal(plaintext, head)
-        }),
+      sealValues: ({ items }) =>
+        Effect.forEach(items, ({ plaintext, prefix }) =>
+          Effect.map(real.randomBytes(VALUE_KEY_SALT_BYTES), (salt) => {
+            const head = new Uint8Array(prefix.length + salt.length)
+            head.set(prefix, 0)
+            head.set(salt, prefix.length)
+            return fakeSeal(plaintext, head)
+          })),
+      openValues: ({ items }) =>
+        Effect.forEach(items, ({ sealed }) => Effect.either(fakeOpen(sealed))),
       openDerived: ({ sealed }) => fakeOpen(sealed)
     })
 } satisfies Fault

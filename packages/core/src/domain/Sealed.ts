@@ -5,16 +5,18 @@
  * so keys can rotate; AAD binds every value to (account, app, record id, field, key version) in a length-prefixed
  * encoding, so a value copied elsewhere fails to open; blobs are fixed-size segments with a last-segment flag.
  *
- * Field envelope, big-endian:
+ * Field envelope, big-endian (format version 2, what is written):
  *
  *   offset  size  content
- *   0       1     format version, 1
+ *   0       1     format version, 2
  *   1       1     algorithm: 1 = AES-128-GCM, 2 = AES-256-GCM
  *   2       4     account key version (u32, 1..2^32-1)
- *   6       16    salt: random, per sealed value; HKDF(account key, salt) is the value's key
- *   22      12    nonce: random
- *   34      n     ciphertext
- *   34+n    16    tag
+ *   6       12    salt: random, per sealed value; the value's key is derived from it (see `Crypto.deriveValueKeys`)
+ *   18      12    nonce: random
+ *   30      n     ciphertext
+ *   30+n    16    tag
+ *
+ * Format version 1, still read: the same fields with a 16-byte salt, the value's key HKDF-SHA-256(account key, salt).
  */
 import { Either, Schema } from "effect"
 import { decodeCanonicalBase64, encodeBase64 } from "../internal/base64.js"
@@ -29,13 +31,21 @@ export class MalformedEnvelope extends Schema.TaggedError<MalformedEnvelope>()("
   }
 }
 
-/** The one envelope format version written and read today. */
-export const ENVELOPE_VERSION = 1
-/** Length of the random salt a value's key is derived with. */
+/** The envelope format version written today; version 1 is still read. */
+export const ENVELOPE_VERSION = 2
+/** Every envelope format version that opens. */
+export type EnvelopeVersion = 1 | 2
+/** Length of the random salt of a blob and of a version 1 envelope, whose keys are derived with HKDF. */
 export const SALT_BYTES = 16
-/** Version, algorithm, key version and salt: everything before the nonce. */
-export const ENVELOPE_HEADER_BYTES = 1 + 1 + 4 + SALT_BYTES
-/** The shortest possible envelope: an empty plaintext. */
+/** Length of the random salt of a version 2 envelope (the nonce part of an RFC 8452 key derivation block). */
+export const VALUE_SALT_BYTES = 12
+/** The salt length of each envelope version. */
+export const envelopeSaltBytes: { readonly [V in EnvelopeVersion]: number } = { 1: SALT_BYTES, 2: VALUE_SALT_BYTES }
+/** Version, algorithm and key version: everything before the salt. */
+export const ENVELOPE_HEAD_BYTES = 1 + 1 + 4
+/** Version, algorithm, key version and salt of a version 2 envelope: everything before the nonce. */
+export const ENVELOPE_HEADER_BYTES = ENVELOPE_HEAD_BYTES + VALUE_SALT_BYTES
+/** The shortest possible envelope: a version 2 one of an empty plaintext. */
 export const ENVELOPE_MIN_BYTES = ENVELOPE_HEADER_BYTES + SEAL_OVERHEAD
 
 const algorithmIds: { readonly [A in AeadAlgorithm]: number } = { "aes-128-gcm": 1, "aes-256-gcm": 2 }
@@ -52,6 +62,7 @@ const MAX_U32 = 0xffffffff
 export const isKeyVersion = (n: number): boolean => Number.isInteger(n) && n >= 1 && n <= MAX_U32
 
 export interface Envelope {
+  readonly version: EnvelopeVersion
   readonly algorithm: AeadAlgorithm
   readonly keyVersion: number
   readonly salt: Uint8Array
@@ -223,10 +234,14 @@ const readU32 = (bytes: Uint8Array, at: number) => new DataView(bytes.buffer, by
 
 export const encodeEnvelope = (envelope: Envelope): Uint8Array => {
   if (!isKeyVersion(envelope.keyVersion)) throw new RangeError(`key version ${envelope.keyVersion} is not a u32 >= 1`)
-  if (envelope.salt.length !== SALT_BYTES) throw new RangeError(`the salt must be ${SALT_BYTES} bytes`)
+  const saltBytes = envelopeSaltBytes[envelope.version]
+  if (saltBytes === undefined) throw new RangeError(`envelope format version ${envelope.version} is not known`)
+  if (envelope.salt.length !== saltBytes) {
+    throw new RangeError(`the salt of a version ${envelope.version} envelope must be ${saltBytes} bytes`)
+  }
   if (envelope.sealed.length < SEAL_OVERHEAD) throw new RangeError("the sealed part is shorter than nonce and tag")
   return new ByteWriter()
-    .u8(ENVELOPE_VERSION)
+    .u8(envelope.version)
     .u8(algorithmId(envelope.algorithm))
     .u32(envelope.keyVersion)
     .bytes(envelope.salt)
@@ -235,33 +250,41 @@ export const encodeEnvelope = (envelope: Envelope): Uint8Array => {
 }
 
 /**
- * The first bytes of an envelope, before the salt: format version, algorithm and key version. A sealer writes them,
- * then the salt and `nonce ‖ ciphertext ‖ tag`, and has the whole envelope in one buffer (`Crypto.sealDerived`).
+ * The first bytes of an envelope of the version written today, before the salt: format version, algorithm and key
+ * version. A sealer writes them, then the salt and `nonce ‖ ciphertext ‖ tag`, and has the whole envelope in one
+ * buffer (`Crypto.sealValues`).
  */
 export const encodeEnvelopeHead = (algorithm: AeadAlgorithm, keyVersion: number): Uint8Array => {
   if (!isKeyVersion(keyVersion)) throw new RangeError(`key version ${keyVersion} is not a u32 >= 1`)
-  const head = new Uint8Array(ENVELOPE_HEADER_BYTES - SALT_BYTES)
+  const head = new Uint8Array(ENVELOPE_HEAD_BYTES)
   head[0] = ENVELOPE_VERSION
   head[1] = algorithmId(algorithm)
   new DataView(head.buffer).setUint32(2, keyVersion)
   return head
 }
 
-/** Parses an envelope strictly: known version and algorithm, a key version >= 1, room for nonce and tag. */
+/** Parses an envelope strictly: a known version and algorithm, a key version >= 1, room for nonce and tag. */
 export const decodeEnvelope = (bytes: Uint8Array): Either.Either<Envelope, MalformedEnvelope> => {
-  if (bytes.length < ENVELOPE_MIN_BYTES) {
+  if (bytes.length < ENVELOPE_HEAD_BYTES) {
     return malformed(`an envelope has at least ${ENVELOPE_MIN_BYTES} bytes, this one has ${bytes.length}`)
   }
-  if (bytes[0] !== ENVELOPE_VERSION) return malformed(`format version ${bytes[0]} is not known`)
+  const version = bytes[0]
+  if (version !== 1 && version !== 2) return malformed(`format version ${version} is not known`)
+  const saltBytes = envelopeSaltBytes[version]
+  const shortest = ENVELOPE_HEAD_BYTES + saltBytes + SEAL_OVERHEAD
+  if (bytes.length < shortest) {
+    return malformed(`a version ${version} envelope has at least ${shortest} bytes, this one has ${bytes.length}`)
+  }
   const algorithm = algorithmFromId(bytes[1]!)
   if (algorithm === undefined) return malformed(`algorithm ${bytes[1]} is not known`)
   const keyVersion = readU32(bytes, 2)
   if (keyVersion === 0) return malformed("key version 0 is never issued")
   return Either.right({
+    version,
     algorithm,
     keyVersion,
-    salt: bytes.slice(6, 6 + SALT_BYTES),
-    sealed: bytes.slice(ENVELOPE_HEADER_BYTES)
+    salt: bytes.slice(ENVELOPE_HEAD_BYTES, ENVELOPE_HEAD_BYTES + saltBytes),
+    sealed: bytes.slice(ENVELOPE_HEAD_BYTES + saltBytes)
   })
 }
 
@@ -284,17 +307,26 @@ export interface FieldContext {
 }
 
 const FIELD_AAD_LABEL = encodeUtf8("custos/field-aad/v1")
+/** The bytes of a field AAD besides its four text parts: the label, two bytes, four length prefixes, key version. */
+const FIELD_AAD_FIXED_BYTES = 4 + FIELD_AAD_LABEL.length + 2 + 4 * 4 + 4
 
 /**
  * The AAD of a sealed field: a label, the envelope version and algorithm (so neither can be swapped), then account
  * id, app, record id and field, each as u32 length ‖ UTF-8, then the key version as u32. The length prefixes make
  * the encoding injective: ("ab", "c") and ("a", "bc") give different bytes.
  */
-export const encodeFieldAad = (context: FieldContext, algorithm: AeadAlgorithm): Uint8Array => {
+export const encodeFieldAad = (
+  context: FieldContext,
+  algorithm: AeadAlgorithm,
+  version: EnvelopeVersion = ENVELOPE_VERSION
+): Uint8Array => {
   if (!isKeyVersion(context.keyVersion)) throw new RangeError(`key version ${context.keyVersion} is not a u32 >= 1`)
-  return new ByteWriter()
+  // Sized for ASCII parts (nearly always), so the bytes are written once and handed out without a copy.
+  const capacity = FIELD_AAD_FIXED_BYTES + context.accountId.length + context.app.length + context.recordId.length +
+    context.field.length
+  return new ByteWriter(capacity)
     .field(FIELD_AAD_LABEL)
-    .u8(ENVELOPE_VERSION)
+    .u8(version)
     .u8(algorithmId(algorithm))
     .text(context.accountId)
     .text(context.app)

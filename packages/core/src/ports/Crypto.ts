@@ -1,9 +1,10 @@
 /**
- * The port for the cryptographic primitives Custos seals data with: AES-GCM, HKDF-SHA-256, HMAC-SHA-256 and a
- * CSPRNG, plus plain SHA-256 for the hash chain of the access log (§4.1.5). It implements the primitive layer of
- * DESIGN.md "Encryption at rest": AES-128-GCM by default, AES-256-GCM by choice and always for key wrapping, random
- * 96-bit nonces, 128-bit tags, and no other sizes. The size rules are pure functions here, so every adapter refuses
- * exactly the same inputs, and core stays free of `node:*`.
+ * The port for the cryptographic primitives Custos seals data with: AES-GCM, per-value keys derived with AES (the
+ * key derivation of RFC 8452), HKDF-SHA-256, HMAC-SHA-256 and a CSPRNG, plus plain SHA-256 for the hash chain of the
+ * access log (§4.1.5). It implements the primitive layer of DESIGN.md "Encryption at rest": AES-128-GCM by default,
+ * AES-256-GCM by choice and always for key wrapping, random 96-bit nonces, 128-bit tags, and no other sizes. The
+ * size rules are pure functions here, so every adapter refuses exactly the same inputs, and core stays free of
+ * `node:*`.
  */
 import type { Effect } from "effect"
 import { Context, Either, Schema } from "effect"
@@ -144,22 +145,36 @@ export interface OpenedMany {
   readonly failed: { readonly index: number; readonly error: InvalidKeyMaterial | DecryptionFailed } | undefined
 }
 
-/**
- * The input of `sealDerived`: a value sealed under its own key, HKDF-SHA-256(`ikm`, a fresh random salt of
- * `saltBytes`, `info`), as long as `algorithm` needs.
- */
-export interface SealDerivedInput {
-  readonly ikm: Uint8Array
-  readonly info: Uint8Array
-  readonly saltBytes: number
-  readonly algorithm: AeadAlgorithm
-  /** Bytes written, unchanged, in front of the salt (an envelope's header). */
+/** Bytes of the salt from which `deriveValueKeys` derives one value's key (the nonce part of RFC 8452 §4). */
+export const VALUE_KEY_SALT_BYTES = 12
+
+/** Refuses a key-generating key but a 16- or 32-byte one (AES-128 or AES-256 in the RFC 8452 derivation). */
+export const checkKeyGeneratingKey = (kgk: Uint8Array): Either.Either<Uint8Array, InvalidKeyMaterial> =>
+  kgk.length === 16 || kgk.length === 32
+    ? Either.right(kgk)
+    : Either.left(
+      new InvalidKeyMaterial({ reason: `a key-generating key must be 16 or 32 bytes, this one has ${kgk.length}` })
+    )
+
+/** One value for `sealValues`: the bytes written in front of it, its plaintext and its associated data. */
+export interface ValueToSeal {
+  /** Bytes written, unchanged, in front of the salt (an envelope's head). */
   readonly prefix: Uint8Array
   readonly plaintext: Uint8Array
   readonly aad: Uint8Array
 }
 
-/** The input of `openDerived`: what `sealDerived` sealed, under HKDF-SHA-256(`ikm`, `salt`, `info`). */
+/** One value for `openValues`: what `sealValues` wrote after the prefix, split at the salt. */
+export interface ValueToOpen {
+  readonly algorithm: AeadAlgorithm
+  /** The value's `VALUE_KEY_SALT_BYTES`-byte salt. */
+  readonly salt: Uint8Array
+  /** `nonce(12) ‖ ciphertext ‖ tag(16)`. */
+  readonly sealed: Uint8Array
+  readonly aad: Uint8Array
+}
+
+/** The input of `openDerived`: a value sealed under HKDF-SHA-256(`ikm`, `salt`, `info`). */
 export interface OpenDerivedInput {
   readonly ikm: Uint8Array
   readonly info: Uint8Array
@@ -200,12 +215,39 @@ export class Crypto extends Context.Tag("@custos/core/Crypto")<Crypto, {
     readonly items: ReadonlyArray<OpenItem>
   }) => Effect.Effect<OpenedMany, InvalidKeyMaterial>
   /**
-   * Derives a value's key with HKDF-SHA-256 from `ikm` and a fresh random salt, seals the plaintext under it with a
-   * fresh random nonce, and overwrites the derived key. Returns `prefix ‖ salt ‖ nonce(12) ‖ ciphertext ‖ tag(16)`
-   * in one buffer: the same bytes as `hkdfSha256` followed by `seal`, without the steps between.
+   * The key of each value from a key-generating key and the value's salt, by the key derivation of AES-GCM-SIV
+   * (RFC 8452 §4): block `i` is AES(`kgk`, u32le(i) ‖ salt), and the key is the first 8 bytes of blocks 0, 1, ...
+   * concatenated until it is `length` (16 or 32) bytes long. `kgk` is 16 or 32 bytes (AES-128 or AES-256); every
+   * salt is `VALUE_KEY_SALT_BYTES` long. One AES pass derives the keys of a whole batch.
    */
-  readonly sealDerived: (input: SealDerivedInput) => Effect.Effect<Uint8Array, InvalidKeyMaterial>
-  /** Opens what `sealDerived` sealed: derives the key from `ikm` and `salt`, then `open`s; the key is overwritten. */
+  readonly deriveValueKeys: (input: {
+    readonly kgk: Uint8Array
+    readonly salts: ReadonlyArray<Uint8Array>
+    readonly length: 16 | 32
+  }) => Effect.Effect<ReadonlyArray<Uint8Array>, InvalidKeyMaterial>
+  /**
+   * Seals every item under a key of its own: draws a fresh random salt and nonce for each, derives the items' keys
+   * from `kgk` and the salts (`deriveValueKeys`, as long as `algorithm` needs) and seals with AES-GCM under them; the
+   * derived keys are overwritten afterwards. Each result is `prefix ‖ salt ‖ nonce(12) ‖ ciphertext ‖ tag(16)`, in
+   * order: the same bytes as `deriveValueKeys` followed by `seal`, in one step for the batch.
+   */
+  readonly sealValues: (input: {
+    readonly kgk: Uint8Array
+    readonly algorithm: AeadAlgorithm
+    readonly items: ReadonlyArray<ValueToSeal>
+  }) => Effect.Effect<ReadonlyArray<Uint8Array>, InvalidKeyMaterial>
+  /**
+   * Opens what `sealValues` sealed, each item under its key derived from `kgk` and its salt: each item's plaintext,
+   * or why that item did not open (a failed item does not stop the others).
+   */
+  readonly openValues: (input: {
+    readonly kgk: Uint8Array
+    readonly items: ReadonlyArray<ValueToOpen>
+  }) => Effect.Effect<ReadonlyArray<Either.Either<Uint8Array, InvalidKeyMaterial | DecryptionFailed>>, InvalidKeyMaterial>
+  /**
+   * Opens a value sealed under a key of its own, HKDF-SHA-256(`ikm`, `salt`, `info`): how version 1 envelopes and
+   * nothing newer were sealed. The derived key is overwritten.
+   */
   readonly openDerived: (input: OpenDerivedInput) => Effect.Effect<Uint8Array, InvalidKeyMaterial | DecryptionFailed>
   /** HKDF-SHA-256 (RFC 5869), extract and expand; `length` is 1..8160 bytes. */
   readonly hkdfSha256: (input: {

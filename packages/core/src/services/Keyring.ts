@@ -1,10 +1,15 @@
 /**
  * The key hierarchy of DESIGN.md "Encryption at rest": a master key (`KeyManagement`) wraps one key per account and
- * version (`AccountKeyStore`); each sealed value gets its own key, HKDF-SHA-256 of the account key and a random salt
- * kept in the value's envelope, so no key comes near the GCM limit of 2^32 random nonces. The Keyring seals and
- * opens fields with AAD binding (account, app, record id, field, key version), rotates account keys (the newest
- * version seals, every older one still opens) and the master key (every account key re-wrapped, none lost), and
- * destroys an account's keys, after which nothing sealed for it opens (crypto-shredding).
+ * version (`AccountKeyStore`); each sealed value gets its own key, derived from the account key and a random salt
+ * kept in the value's envelope, so no key comes near the GCM limit of 2^32 random nonces and a value's key goes with
+ * its salt. The Keyring seals and opens fields with AAD binding (account, app, record id, field, key version), rotates
+ * account keys (the newest version seals, every older one still opens) and the master key (every account key
+ * re-wrapped, none lost), and destroys an account's keys, after which nothing sealed for it opens (crypto-shredding).
+ *
+ * Value keys (envelope version 2): a key-generating key, HKDF-SHA-256(account key, "custos/value-keys/v2"), is made
+ * once per account key version; a value's key is the AES-GCM-SIV key derivation (RFC 8452 §4) of its 12-byte salt
+ * under it, one AES pass for a whole batch. Version 1 envelopes, whose key was HKDF-SHA-256(account key, 16-byte salt,
+ * "custos/record/v1") for each value, still open; nothing new is sealed that way.
  *
  * Unwrapped account keys are cached in this process only, for a bounded number of accounts (the least recently used
  * is dropped; its bytes are left to the garbage collector, never overwritten, since an operation may still hold it). Every seal and open still asks the store which versions the account has,
@@ -21,9 +26,9 @@ import {
   encodeEnvelopeHead,
   encodeFieldAad,
   encodeUtf8,
+  type Envelope,
   envelopeFromText,
-  type MalformedEnvelope,
-  SALT_BYTES
+  type MalformedEnvelope
 } from "../domain/Sealed.js"
 import { encodeBase64 } from "../internal/base64.js"
 import {
@@ -108,6 +113,8 @@ export const ACCOUNT_KEY_BYTES = 32
 
 const RECORD_INFO = encodeUtf8("custos/record/v1")
 const BLOB_INFO = encodeUtf8("custos/blob/v1")
+const VALUE_KEYS_INFO = encodeUtf8("custos/value-keys/v2")
+const NO_SALT = new Uint8Array(0)
 
 const REWRAP_PAGE = 100
 
@@ -303,49 +310,31 @@ const makeKeyring = (options: KeyringOptions) =>
     const plaintextOf = (input: SealFieldInput) =>
       typeof input.plaintext === "string" ? encodeUtf8(input.plaintext) : input.plaintext
 
-    /** Seals one field under version `keyVersion` of the account key `ikm`: the envelope text. */
-    const sealUnder = (input: SealFieldInput, keyVersion: number, ikm: Uint8Array) =>
-      Effect.map(
-        crypto.sealDerived({
-          ikm,
-          info: RECORD_INFO,
-          saltBytes: SALT_BYTES,
-          algorithm,
-          prefix: encodeEnvelopeHead(algorithm, keyVersion),
-          plaintext: plaintextOf(input),
-          aad: encodeFieldAad({ ...input, keyVersion }, algorithm)
-        }),
-        encodeBase64
+    /**
+     * The key-generating key of an account key version, made once: it lives as long as the cached account key
+     * bytes it came from (a version dropped from the cache takes it along).
+     */
+    const generatingKeys = new WeakMap<Uint8Array, Uint8Array>()
+    const generatingKeyOf = (ikm: Uint8Array): Effect.Effect<Uint8Array, InvalidKeyMaterial> => {
+      const known = generatingKeys.get(ikm)
+      return known !== undefined ? Effect.succeed(known) : Effect.tap(
+        crypto.hkdfSha256({ ikm, salt: NO_SALT, info: VALUE_KEYS_INFO, length: 32 }),
+        (kgk) => Effect.sync(() => generatingKeys.set(ikm, kgk))
       )
-
-    const sealField = (input: SealFieldInput) =>
-      Effect.gen(function*() {
-        const keyVersion = yield* primaryVersion(input.accountId)
-        const ikm = yield* versionKey(input.accountId, keyVersion)
-        return yield* sealUnder(input, keyVersion, ikm)
-      })
-
-    /** Opens one field whose account has `versions` (the store's answer for this operation). */
-    const openListed = (
-      input: OpenFieldInput,
-      versions: ReadonlyArray<number>
-    ): Effect.Effect<Uint8Array, OpenFieldError> => {
-      const parsed = envelopeFromText(input.sealed)
-      if (Either.isLeft(parsed)) return Effect.fail(parsed.left)
-      const envelope = parsed.right
-      return Effect.flatMap(listedVersionKey(input.accountId, versions, envelope.keyVersion), (ikm) =>
-        crypto.openDerived({
-          ikm,
-          info: RECORD_INFO,
-          salt: envelope.salt,
-          algorithm: envelope.algorithm,
-          sealed: envelope.sealed,
-          aad: encodeFieldAad({ ...input, keyVersion: envelope.keyVersion }, envelope.algorithm)
-        }))
     }
 
-    const openField = (input: OpenFieldInput) =>
-      Effect.flatMap(liveVersions(input.accountId), (versions) => openListed(input, versions))
+    /** Positions of `inputs` grouped by a key, in order of first appearance. */
+    const groupBy = <K>(count: number, keyOf: (index: number) => K | undefined) => {
+      const groups = new Map<K, Array<number>>()
+      for (let i = 0; i < count; i++) {
+        const key = keyOf(i)
+        if (key === undefined) continue
+        const group = groups.get(key)
+        if (group === undefined) groups.set(key, [i])
+        else group.push(i)
+      }
+      return groups
+    }
 
     /** The store's versions of each account in `inputs`, asked once per account; a failed answer is kept as such. */
     const versionsOfAll = (inputs: ReadonlyArray<{ readonly accountId: AccountId }>) =>
@@ -360,33 +349,100 @@ const makeKeyring = (options: KeyringOptions) =>
     const sealFields = (inputs: ReadonlyArray<SealFieldInput>) =>
       Effect.gen(function*() {
         const answers = yield* versionsOfAll(inputs)
-        const primary = new Map<AccountId, { readonly version: number; readonly key: Uint8Array }>()
-        const out: Array<string> = []
-        for (const input of inputs) {
-          let chosen = primary.get(input.accountId)
-          if (chosen === undefined) {
-            const versions = yield* answers.get(input.accountId)!
-            const version = yield* primaryOf(input.accountId, versions)
-            chosen = { version, key: yield* versionKey(input.accountId, version) }
-            primary.set(input.accountId, chosen)
-          }
-          out.push(yield* sealUnder(input, chosen.version, chosen.key))
+        const out: Array<string> = new Array(inputs.length)
+        // One `sealValues` per account: its values share the primary version and its key-generating key.
+        for (const [accountId, positions] of groupBy(inputs.length, (i) => inputs[i]!.accountId)) {
+          const keyVersion = yield* primaryOf(accountId, yield* answers.get(accountId)!)
+          const kgk = yield* generatingKeyOf(yield* versionKey(accountId, keyVersion))
+          const prefix = encodeEnvelopeHead(algorithm, keyVersion)
+          const sealed = yield* crypto.sealValues({
+            kgk,
+            algorithm,
+            items: positions.map((i) => ({
+              prefix,
+              plaintext: plaintextOf(inputs[i]!),
+              aad: encodeFieldAad({ ...inputs[i]!, keyVersion }, algorithm)
+            }))
+          })
+          positions.forEach((i, k) => {
+            out[i] = encodeBase64(sealed[k]!)
+          })
         }
         return out
       })
 
+    const sealField = (input: SealFieldInput) => Effect.map(sealFields([input]), (sealed) => sealed[0]!)
+
+    /** Opens one version 1 envelope (a key of its own by HKDF) whose account has `versions`. */
+    const openVersion1 = (
+      input: OpenFieldInput,
+      envelope: Envelope,
+      versions: ReadonlyArray<number>
+    ): Effect.Effect<Uint8Array, OpenFieldError> =>
+      Effect.flatMap(listedVersionKey(input.accountId, versions, envelope.keyVersion), (ikm) =>
+        crypto.openDerived({
+          ikm,
+          info: RECORD_INFO,
+          salt: envelope.salt,
+          algorithm: envelope.algorithm,
+          sealed: envelope.sealed,
+          aad: encodeFieldAad({ ...input, keyVersion: envelope.keyVersion }, envelope.algorithm, 1)
+        }))
+
     const openFields = (inputs: ReadonlyArray<OpenFieldInput>) =>
       Effect.gen(function*() {
         const answers = yield* versionsOfAll(inputs)
-        const out: Array<Either.Either<Uint8Array, OpenFieldError>> = []
-        for (const input of inputs) {
+        const out: Array<Either.Either<Uint8Array, OpenFieldError>> = new Array(inputs.length)
+        const envelopes: Array<Envelope | undefined> = new Array(inputs.length)
+        for (let i = 0; i < inputs.length; i++) {
+          const input = inputs[i]!
           const versions = answers.get(input.accountId)!
-          out.push(
-            Either.isLeft(versions) ? Either.left(versions.left) : yield* Effect.either(openListed(input, versions.right))
+          if (Either.isLeft(versions)) {
+            out[i] = Either.left(versions.left)
+            continue
+          }
+          const parsed = envelopeFromText(input.sealed)
+          if (Either.isLeft(parsed)) out[i] = Either.left(parsed.left)
+          else if (parsed.right.version === 1) out[i] = yield* Effect.either(openVersion1(input, parsed.right, versions.right))
+          else envelopes[i] = parsed.right
+        }
+        // One `openValues` per account and key version of the version 2 envelopes.
+        const groups = groupBy(inputs.length, (i) => {
+          const envelope = envelopes[i]
+          return envelope === undefined ? undefined : `${inputs[i]!.accountId}\u0000${envelope.keyVersion}`
+        })
+        for (const positions of groups.values()) {
+          const { accountId } = inputs[positions[0]!]!
+          const { keyVersion } = envelopes[positions[0]!]!
+          const versions = Either.getOrThrow(answers.get(accountId)!)
+          const opened = yield* Effect.either(
+            listedVersionKey(accountId, versions, keyVersion).pipe(
+              Effect.flatMap(generatingKeyOf),
+              Effect.flatMap((kgk) =>
+                crypto.openValues({
+                  kgk,
+                  items: positions.map((i) => {
+                    const envelope = envelopes[i]!
+                    return {
+                      algorithm: envelope.algorithm,
+                      salt: envelope.salt,
+                      sealed: envelope.sealed,
+                      aad: encodeFieldAad({ ...inputs[i]!, keyVersion }, envelope.algorithm, envelope.version)
+                    }
+                  })
+                })
+              )
+            )
           )
+          positions.forEach((i, k) => {
+            out[i] = Either.isLeft(opened) ? Either.left(opened.left) : opened.right[k]!
+          })
         }
         return out
       })
+
+    const openField = (input: OpenFieldInput) =>
+      Effect.flatMap(openFields([input]), (opened) => opened[0]!)
 
     const openFieldText = (input: OpenFieldInput) =>
       Effect.flatMap(openField(input), (bytes) => {
