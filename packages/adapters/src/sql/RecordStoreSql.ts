@@ -7,7 +7,9 @@
  * ever names committed changes: a pull that reads the head first can never pass a change that commits later
  * (DESIGN.md "Sync"). A failed transaction rolls back and leaves nothing, not even a used `seq`.
  *
- * Records keep plain columns; `blobs` and the remembered outcome are JSON text, decoded with their Schemas on read.
+ * Records keep plain columns; `blobs` and the remembered outcome are JSON text. Rows are read, and writes checked,
+ * by the decoders of `internal/recordRows`: their Schemas' rules, checked by hand first because a Schema costs more
+ * than the SQL that reads a page of rows.
  *
  * A transaction keeps its writes until its work is done and then stores them with a few statements, however many
  * there were: one UPDATE of the head to the last `seq` it handed out, one multi-row upsert of the records' latest
@@ -19,117 +21,27 @@
  */
 import { App } from "@custos/core/domain/App"
 import type { AccountId, MutationId, RecordId } from "@custos/core/domain/Ids"
-import { Applied, RememberedMutation } from "@custos/core/domain/Mutation"
-import { RecordState, StoredRecord } from "@custos/core/domain/Record"
+import type { RememberedMutation } from "@custos/core/domain/Mutation"
+import { StoredRecord } from "@custos/core/domain/Record"
 import { RecordStore, type RecordTx } from "@custos/core/ports/RecordStore"
 import type { StoreError } from "@custos/core/ports/StoreError"
 import * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
 import { Effect, Either, FiberRef, Layer, Option, Schema } from "effect"
 import { changesStatement, dueStatement } from "./internal/recordQueries.js"
+import {
+  checkedMutationRow,
+  checkedRecordRow,
+  decodeFirstRecord,
+  decodeMutations,
+  decodeRecords,
+  decodeStored,
+  type MutationRow,
+  type RecordRow,
+  validateMutation
+} from "./internal/recordRows.js"
 import { Int64, lockAccount, makeExclusive, readHeads, storeStep, transactionStep } from "./internal/sqlStore.js"
 import { layerMigrations } from "./SqlMigrations.js"
-
-const RecordRow = Schema.Struct({
-  account_id: Schema.String,
-  app: App,
-  id: Schema.String,
-  version: Int64,
-  seq: Int64,
-  state: RecordState,
-  body: Schema.NullOr(Schema.String),
-  changed_at: Int64,
-  changed_by: Schema.NullOr(Schema.String),
-  trashed_at: Schema.NullOr(Int64),
-  delete_by: Schema.NullOr(Int64),
-  size: Int64,
-  blobs: Schema.NullOr(Schema.String)
-})
-
-/** A record as its columns hold it: `blobs` is JSON text. */
-const RecordColumns = Schema.Struct({
-  ...StoredRecord.fields,
-  blobs: Schema.optional(Schema.parseJson(Schema.Array(Schema.String)))
-})
-
-/** The row of a record whose `blobs` are already JSON text: what `RecordFromRow` encodes to. */
-const rowOf = (record: typeof RecordColumns.Encoded): typeof RecordRow.Type => ({
-  account_id: record.accountId,
-  app: record.app,
-  id: record.id,
-  version: record.version,
-  seq: record.seq,
-  state: record.state,
-  body: record.body ?? null,
-  changed_at: record.changedAt,
-  changed_by: record.changedBy ?? null,
-  trashed_at: record.trashedAt ?? null,
-  delete_by: record.deleteBy ?? null,
-  size: record.size,
-  blobs: record.blobs ?? null
-})
-
-/** A row of `custos_records` and the record it holds; absent fields are NULL columns. */
-const RecordFromRow = Schema.transform(
-  RecordRow,
-  RecordColumns,
-  {
-    strict: true,
-    decode: (row) => ({
-      accountId: row.account_id,
-      app: row.app,
-      id: row.id,
-      version: row.version,
-      seq: row.seq,
-      state: row.state,
-      changedAt: row.changed_at,
-      size: row.size,
-      ...(row.body !== null ? { body: row.body } : {}),
-      ...(row.changed_by !== null ? { changedBy: row.changed_by } : {}),
-      ...(row.trashed_at !== null ? { trashedAt: row.trashed_at } : {}),
-      ...(row.delete_by !== null ? { deleteBy: row.delete_by } : {}),
-      ...(row.blobs !== null ? { blobs: row.blobs } : {})
-    }),
-    encode: rowOf
-  }
-)
-
-const MutationRow = Schema.Struct({
-  mutation_id: Schema.String,
-  app: App,
-  record_id: Schema.String,
-  op: RememberedMutation.fields.op,
-  outcome: Schema.String
-})
-
-/** A remembered mutation as its columns hold it: the outcome is JSON text. */
-const MutationColumns = Schema.Struct({ ...RememberedMutation.fields, outcome: Schema.parseJson(Applied) })
-
-/** The row of a remembered mutation whose outcome is already JSON text: what `MutationFromRow` encodes to. */
-const mutationRowOf = (mutation: typeof MutationColumns.Encoded): typeof MutationRow.Type => ({
-  mutation_id: mutation.mutationId,
-  app: mutation.app,
-  record_id: mutation.recordId,
-  op: mutation.op,
-  outcome: mutation.outcome
-})
-
-/** A row of `custos_mutations` and the mutation it remembers; the outcome is JSON text. */
-const MutationFromRow = Schema.transform(
-  MutationRow,
-  MutationColumns,
-  {
-    strict: true,
-    decode: (row) => ({
-      mutationId: row.mutation_id,
-      app: row.app,
-      recordId: row.record_id,
-      op: row.op,
-      outcome: row.outcome
-    }),
-    encode: mutationRowOf
-  }
-)
 
 const DueRow = Schema.Struct({ account_id: Schema.String, app: App, id: Schema.String })
 const DueFromRow = Schema.transform(
@@ -180,31 +92,13 @@ const chunksOf = <A>(items: ReadonlyArray<A>): Array<ReadonlyArray<A>> => {
   return chunks
 }
 
-const decodeRecords = Schema.decodeUnknown(Schema.Array(RecordFromRow))
-const decodeMutations = Schema.decodeUnknown(Schema.Array(MutationFromRow))
-const decodeRecord = (rows: ReadonlyArray<unknown>) =>
-  rows.length === 0 ? Effect.succeedNone : Effect.asSome(Schema.decodeUnknown(RecordFromRow)(rows[0]))
-const decodeStored = Schema.decodeUnknownEither(StoredRecord)
-const validateMutation = Schema.validateEither(RememberedMutation)
-
-/**
- * The row of a record `decodeStored` has just checked: what `Schema.encode(RecordFromRow)` gives, without checking
- * the record a second time (each column is the field itself, `blobs` JSON text).
- */
-const checkedRecordRow = (stored: StoredRecord) =>
-  rowOf({ ...stored, blobs: stored.blobs === undefined ? undefined : JSON.stringify(stored.blobs) })
-
-/** The row of a mutation `validateMutation` has just checked: what `Schema.encode(MutationFromRow)` gives. */
-const checkedMutationRow = (mutation: RememberedMutation) =>
-  mutationRowOf({ ...mutation, outcome: JSON.stringify(mutation.outcome) })
-
 export const make = Effect.gen(function*() {
   const sql = (yield* SqlClient.SqlClient).withoutTransforms()
   const exclusive = makeExclusive(sql)
 
   const selectRecord = (accountId: AccountId, app: App, id: string) =>
     sql`SELECT * FROM custos_records WHERE account_id = ${accountId} AND app = ${app} AND id = ${id}`.pipe(
-      Effect.flatMap(decodeRecord)
+      Effect.flatMap(decodeFirstRecord)
     )
 
   /** The open transaction of this store on the current fiber, if any. */

@@ -11,6 +11,15 @@ import { SqlError } from "@effect/sql/SqlError"
 import { Effect, Option, ParseResult, Schema } from "effect"
 
 /**
+ * The number a 64-bit integer column holds, or `undefined` when it holds no safe integer: what `Int64` decodes it
+ * to or refuses. A string must be plain decimal digits, optionally signed with `-`.
+ */
+export const int64Value = (value: number | string | bigint): number | undefined => {
+  const n = typeof value === "string" ? (/^-?\d+$/.test(value) ? Number(value) : NaN) : Number(value)
+  return Number.isSafeInteger(n) ? n : undefined
+}
+
+/**
  * A 64-bit integer column as a JS number. PostgreSQL's driver returns `bigint` (and `count`, `sum`) as strings,
  * SQLite returns numbers, or bigints when safe integers are on; all of them decode here, and anything beyond
  * `Number.MAX_SAFE_INTEGER` is refused rather than rounded.
@@ -21,8 +30,8 @@ export const Int64 = Schema.transformOrFail(
   {
     strict: true,
     decode: (value, _, ast) => {
-      const n = typeof value === "string" ? (/^-?\d+$/.test(value) ? Number(value) : NaN) : Number(value)
-      return Number.isSafeInteger(n)
+      const n = int64Value(value)
+      return n !== undefined
         ? ParseResult.succeed(n)
         : ParseResult.fail(new ParseResult.Type(ast, value, `expected a safe integer, got ${String(value)}`))
     },
