@@ -5,8 +5,9 @@
  *   for the batch, envelope, AAD, one key lookup per batch: how a push seals and a pull opens), and one `sealField` / `openField` at a time, each inside
  *   one running Effect, against one node:crypto AES-128-GCM encryption / decryption of 200 bytes under a fixed key
  *   with a random nonce.
- * - 4 MiB blobs: `BlobSealing.sealStream` / `openStream` (64 KiB segments, each with its own nonce and AAD) against
- *   one node:crypto AES-128-GCM pass over the same 4 MiB.
+ * - 4 MiB blobs: `BlobSealing.sealStream` of the blob in 1 MiB chunks / `openStream` of the sealed bytes in 1 MiB
+ *   chunks, as the blob store reads them (64 KiB segments, each with its own nonce and AAD), against one node:crypto
+ *   AES-128-GCM pass over the same 4 MiB.
  *
  * Beside both, the design floor (`designFloor.ts`): a key per value derived by RFC 8452's derivation in batches, and
  * AES-GCM under it, bare node:crypto, the least any implementation of this design on node:crypto pays for a field;
@@ -32,6 +33,7 @@ const FIELDS = 5_000
 const BATCH = 500
 const BLOB = 4 * 1024 * 1024
 const BLOB_RUNS = 12
+const MiB = 1024 * 1024
 
 /** The median of five timed passes, after one to warm up: a shared machine makes single passes swing widely. */
 const timeIt = async (f: () => Promise<void> | void) => {
@@ -122,10 +124,13 @@ const program = Effect.gen(function*() {
       }
     })
   )
+  // Opened as the blob store reads it back: the sealed bytes in one piece, handed over 1 MiB at a time.
+  const stored = Buffer.concat(sealedBlob)
+  const storedBlob = Array.from({ length: Math.ceil(stored.length / MiB) }, (_, i) => stored.subarray(i * MiB, (i + 1) * MiB))
   const blobOpenMs = yield* Effect.promise(() =>
     timeIt(async () => {
       for (let r = 0; r < BLOB_RUNS; r++) {
-        await run(Stream.runDrain(blobs.openStream(ref, Stream.fromIterable(sealedBlob))))
+        await run(Stream.runDrain(blobs.openStream(ref, Stream.fromIterable(storedBlob))))
       }
     })
   )

@@ -143,7 +143,10 @@ describe("BlobSealing", () => {
           Effect.sync(() => {
             largestSealedChunk = Math.max(largestSealedChunk, c.length)
             sealedOut += c.length
-            if (sealedOut > BLOB_HEADER_BYTES) sealedPlain += c.length - 28
+            // Plaintext bytes out so far, however the sealed bytes are cut: each segment is nonce, ciphertext, tag.
+            const body = Math.max(0, sealedOut - BLOB_HEADER_BYTES)
+            const partial = body % SEALED_SEGMENT
+            sealedPlain = Math.floor(body / SEALED_SEGMENT) * S + Math.min(S, Math.max(0, partial - 12))
           })
         )
       )

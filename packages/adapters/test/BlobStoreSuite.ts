@@ -67,6 +67,23 @@ export const blobStoreSuite = <E>(name: string, layer: Layer.Layer<BlobStore, E>
         })
       })))
 
+    it.effect("a chunk of thousands of pieces, some empty, is stored in order (as sealed segments arrive)", () =>
+      run(Effect.gen(function*() {
+        const store = yield* BlobStore
+        const bytes = patternBytes(200_000, 3)
+        // 3,000 pieces in one chunk (more than one vectored write takes), cut unevenly, with empty ones among them.
+        const pieces: Array<Uint8Array> = []
+        for (let at = 0, i = 0; at < bytes.length; i++) {
+          const n = i % 7 === 0 ? 0 : Math.min(bytes.length - at, 1 + ((i * 37) % 120))
+          pieces.push(bytes.subarray(at, at + n))
+          at += n
+        }
+        assert.isAbove(pieces.length, 3_000)
+        const put = yield* store.put(alice, photo, Stream.fromChunk(Chunk.unsafeFromArray(pieces)), { maxBytes: MB })
+        assert.deepStrictEqual(put, { size: bytes.length, sha256: sha256Hex(bytes) })
+        assert.deepStrictEqual(yield* collectBytes(store.get(alice, photo)), bytes)
+      })))
+
     it.effect("an empty blob is a blob", () =>
       run(Effect.gen(function*() {
         const store = yield* BlobStore

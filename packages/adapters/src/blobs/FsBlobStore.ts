@@ -128,6 +128,24 @@ const syncFolder = (operation: string, folder: string) =>
     }
   })
 
+/**
+ * Writes `pieces`, one after the other, at `position` with as few calls as the OS allows (one `pwritev` when it
+ * takes them all): a sealed blob arrives as many small pieces (each segment's nonce, ciphertext and tag).
+ */
+const writeAllPieces = async (handle: Fs.FileHandle, pieces: ReadonlyArray<Uint8Array>, position: number) => {
+  let rest = pieces.filter((piece) => piece.length > 0)
+  let at = position
+  while (rest.length > 0) {
+    let { bytesWritten } = await handle.writev(rest as Array<Uint8Array>, at)
+    at += bytesWritten
+    // Drop what was written: whole pieces, then the written start of a piece cut short.
+    let skip = 0
+    while (skip < rest.length && bytesWritten >= rest[skip]!.length) bytesWritten -= rest[skip++]!.length
+    rest = rest.slice(skip)
+    if (bytesWritten > 0) rest[0] = rest[0]!.subarray(bytesWritten)
+  }
+}
+
 /** Writes all of `bytes` at `position`, however many calls the OS needs. */
 const writeAll = async (handle: Fs.FileHandle, bytes: Uint8Array, position: number) => {
   let done = 0
@@ -215,18 +233,22 @@ export const makeFsBlobStore = (options: FsBlobStoreOptions) =>
         )
         const hash = createHash("sha256")
         let size = 0
-        yield* Stream.runForEach(bytes, (chunk) =>
+        // One write per chunk of the stream, however many pieces it holds.
+        yield* Stream.runForEachChunk(bytes, (chunk) =>
           Effect.suspend((): Effect.Effect<void, BlobTooLarge | StoreError> => {
-            if (size + chunk.length > maxBytes) {
+            const pieces = Chunk.toReadonlyArray(chunk)
+            let length = 0
+            for (const piece of pieces) length += piece.length
+            if (size + length > maxBytes) {
               return Effect.fail(new BlobTooLarge({ accountId, blobId, maxBytes }))
             }
             const at = HEADER_BYTES + size
-            size += chunk.length
+            size += length
             // The write runs on the thread pool while this thread hashes the same bytes; the step ends when both have.
             return io("BlobStore.put", () => {
-              const writing = writeAll(handle, chunk, at)
+              const writing = writeAllPieces(handle, pieces, at)
               try {
-                hash.update(chunk)
+                for (const piece of pieces) hash.update(piece)
               } catch (error) {
                 writing.catch(() => undefined)
                 throw error

@@ -4,7 +4,8 @@
  * deciphers always get `authTagLength: 16` (Node 20 would otherwise accept a truncated tag), and the plaintext is
  * handed out only after `final()` has checked the tag (a bad tag is a typed `DecryptionFailed` and the unchecked
  * bytes are overwritten). Sealing writes nonce, ciphertext and tag into one buffer allocated once per value (once
- * per batch for `sealMany` and `sealValues`), and a batch's value keys come from one AES pass.
+ * per batch for `sealValues`, whose value keys come from one AES pass); `sealMany` hands each blob segment's
+ * ciphertext on as the cipher wrote it.
  */
 import {
   DecryptionFailed,
@@ -104,8 +105,8 @@ const sealInto = (
 }
 
 /**
- * Memory for `sealMany`'s values, NOT zero-filled: `sealInto` writes every byte of it (nonce, ciphertext of the
- * plaintext's length, tag) before it is handed out, and it never comes from Node's shared pool, so `.buffer` of a
+ * Memory for `sealValues`'s values, NOT zero-filled: every byte of it is written (prefix, salt, nonce, ciphertext of
+ * the plaintext's length, tag) before it is handed out, and it never comes from Node's shared pool, so `.buffer` of a
  * value shows only values of the same batch. Zeroing it would cost as much as copying the ciphertext in.
  */
 const uninitialized = (n: number): Uint8Array => {
@@ -288,19 +289,24 @@ export const makeNodeCrypto = (): Crypto["Type"] => {
     sealMany: ({ items, key }) =>
       Effect.flatMap(algorithmForKey(key), (algorithm) =>
         Effect.try({
-          try: () => {
-            // One allocation for the batch; each value is a view of its own bytes of it.
-            let total = 0
-            for (const { plaintext } of items) total += plaintext.length + NONCE_BYTES + TAG_BYTES
-            const out = uninitialized(total)
-            let at = 0
-            return items.map(({ aad, plaintext }) => {
-              const n = plaintext.length + NONCE_BYTES + TAG_BYTES
-              sealInto(random, algorithm, key, plaintext, aad, out, at)
-              at += n
-              return out.subarray(at - n, at)
-            })
-          },
+          // Each ciphertext is the buffer the cipher wrote, handed on as it is: copying a blob's segments into one
+          // buffer cost more than sealing them.
+          try: () =>
+            items.map(({ aad, plaintext }): SealedParts => {
+              const nonce = new Uint8Array(NONCE_BYTES)
+              random(nonce, 0, NONCE_BYTES)
+              const cipher = NodeCryptoModule.createCipheriv(cipherName(algorithm), key, nonce, {
+                authTagLength: TAG_BYTES
+              })
+              cipher.setAAD(aad)
+              const body = cipher.update(plaintext)
+              const tail = cipher.final()
+              // GCM's ciphertext is as long as the plaintext and comes out of `update` whole.
+              if (tail.length !== 0 || body.length !== plaintext.length) {
+                throw new Error("AES-GCM changed the length of the data")
+              }
+              return { nonce, ciphertext: plain(body), tag: plain(cipher.getAuthTag()) }
+            }),
           catch: refused
         })),
     openMany: ({ items, key }) =>

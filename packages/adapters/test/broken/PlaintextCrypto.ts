@@ -39,7 +39,12 @@ export const fault = {
       ...real,
       seal: ({ plaintext }) => Effect.succeed(fakeSeal(plaintext)),
       open: ({ sealed }) => fakeOpen(sealed),
-      sealMany: ({ items }) => Effect.succeed(items.map((item) => fakeSeal(item.plaintext))),
+      sealMany: ({ items }) =>
+        Effect.succeed(items.map((item) => ({
+          nonce: new Uint8Array(NONCE_BYTES),
+          ciphertext: item.plaintext.slice(),
+          tag: new Uint8Array(TAG_BYTES)
+        }))),
       openMany: ({ items }) =>
         Effect.sync(() => ({
           opened: items.map((item) => item.sealed.slice(NONCE_BYTES, item.sealed.length - TAG_BYTES)),

@@ -169,11 +169,9 @@ const decodeWtf8 = (bytes: Uint8Array): string | undefined => {
  */
 export class ByteWriter {
   private buffer: Uint8Array
-  private view: DataView
   private length = 0
   constructor(capacity = 128) {
-    this.buffer = new Uint8Array(capacity)
-    this.view = new DataView(this.buffer.buffer)
+    this.buffer = new Uint8Array(Math.max(1, capacity))
   }
   private room(n: number) {
     if (this.length + n <= this.buffer.length) return
@@ -182,7 +180,13 @@ export class ByteWriter {
     const grown = new Uint8Array(capacity)
     grown.set(this.buffer.subarray(0, this.length))
     this.buffer = grown
-    this.view = new DataView(grown.buffer)
+  }
+  /** `n` as four big-endian bytes at `at`; the caller has made room. */
+  private putU32(at: number, n: number) {
+    this.buffer[at] = n >>> 24
+    this.buffer[at + 1] = n >>> 16
+    this.buffer[at + 2] = n >>> 8
+    this.buffer[at + 3] = n
   }
   bytes(part: Uint8Array): this {
     this.room(part.length)
@@ -197,7 +201,7 @@ export class ByteWriter {
   }
   u32(n: number): this {
     this.room(4)
-    this.view.setUint32(this.length, n)
+    this.putU32(this.length, n)
     this.length += 4
     return this
   }
@@ -218,7 +222,7 @@ export class ByteWriter {
       if (c >= 0x80) return this.field(encodeUtf8(value))
       this.buffer[at++] = c
     }
-    this.view.setUint32(this.length, n)
+    this.putU32(this.length, n)
     this.length += 4 + n
     return this
   }
@@ -227,7 +231,8 @@ export class ByteWriter {
   }
 }
 
-const readU32 = (bytes: Uint8Array, at: number) => new DataView(bytes.buffer, bytes.byteOffset).getUint32(at)
+const readU32 = (bytes: Uint8Array, at: number) =>
+  ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0
 
 // ---------------------------------------------------------------------------------------------------------------
 // Field envelope
@@ -264,7 +269,14 @@ export const encodeEnvelopeHead = (algorithm: AeadAlgorithm, keyVersion: number)
 }
 
 /** Parses an envelope strictly: a known version and algorithm, a key version >= 1, room for nonce and tag. */
-export const decodeEnvelope = (bytes: Uint8Array): Either.Either<Envelope, MalformedEnvelope> => {
+export const decodeEnvelope = (bytes: Uint8Array): Either.Either<Envelope, MalformedEnvelope> =>
+  parseEnvelope(bytes, (from, to) => bytes.slice(from, to))
+
+/** `decodeEnvelope`, with the salt and sealed part taken out of `bytes` by `part` (a copy, or a view). */
+const parseEnvelope = (
+  bytes: Uint8Array,
+  part: (from: number, to?: number) => Uint8Array
+): Either.Either<Envelope, MalformedEnvelope> => {
   if (bytes.length < ENVELOPE_HEAD_BYTES) {
     return malformed(`an envelope has at least ${ENVELOPE_MIN_BYTES} bytes, this one has ${bytes.length}`)
   }
@@ -283,8 +295,8 @@ export const decodeEnvelope = (bytes: Uint8Array): Either.Either<Envelope, Malfo
     version,
     algorithm,
     keyVersion,
-    salt: bytes.slice(ENVELOPE_HEAD_BYTES, ENVELOPE_HEAD_BYTES + saltBytes),
-    sealed: bytes.slice(ENVELOPE_HEAD_BYTES + saltBytes)
+    salt: part(ENVELOPE_HEAD_BYTES, ENVELOPE_HEAD_BYTES + saltBytes),
+    sealed: part(ENVELOPE_HEAD_BYTES + saltBytes)
   })
 }
 
@@ -294,7 +306,10 @@ export const envelopeToText = (envelope: Envelope): string => encodeBase64(encod
 /** Parses the text form; only canonical base64 is accepted, so one envelope has one text. */
 export const envelopeFromText = (text: string): Either.Either<Envelope, MalformedEnvelope> => {
   const bytes = decodeCanonicalBase64(text)
-  return bytes === undefined ? malformed("the text is not canonical base64") : decodeEnvelope(bytes)
+  // The decoded bytes belong to this envelope alone: its parts can be views of them.
+  return bytes === undefined
+    ? malformed("the text is not canonical base64")
+    : parseEnvelope(bytes, (from, to) => bytes.subarray(from, to))
 }
 
 /** Where a sealed field lives. Each part is bound into the AAD; changing any one makes the value fail to open. */

@@ -203,12 +203,13 @@ export class Crypto extends Context.Tag("@custos/core/Crypto")<Crypto, {
   }) => Effect.Effect<Uint8Array, InvalidKeyMaterial | DecryptionFailed>
   /**
    * `seal` of every item under one key, in one step: the blob segments of one input chunk. Each item gets its own
-   * fresh random nonce; the results are in order.
+   * fresh random nonce; the results are in order, each as its three parts (what `seal` returns is
+   * `nonce ‖ ciphertext ‖ tag`), so a stream can pass the ciphertext on as the cipher wrote it, without copying it.
    */
   readonly sealMany: (input: {
     readonly key: Uint8Array
     readonly items: ReadonlyArray<SealItem>
-  }) => Effect.Effect<ReadonlyArray<Uint8Array>, InvalidKeyMaterial>
+  }) => Effect.Effect<ReadonlyArray<SealedParts>, InvalidKeyMaterial>
   /** `open` of every item under one key, in order, stopping at the first that does not open. */
   readonly openMany: (input: {
     readonly key: Uint8Array

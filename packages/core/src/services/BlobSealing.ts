@@ -241,7 +241,10 @@ const makeBlobSealing = (options: BlobSealingOptions) =>
           const prefix = blobAadPrefix(blob, header)
           // Fixed segments: the cutter has no header and cannot fail.
           const cutter = Either.getOrThrow(makeCutter({ headerBytes: 0, frameBytes: () => Either.right(segmentSize) }))
-          /** Seals the segments among `frames` and emits them as one chunk. */
+          /**
+           * Seals the segments among `frames` and emits them as one chunk: each segment as its nonce, ciphertext and
+           * tag, three pieces whose bytes follow each other in the sealed blob.
+           */
           const emit = (frames: ReadonlyArray<Frame>) => {
             const items: Array<SealItem> = []
             for (const frame of frames) {
@@ -251,7 +254,7 @@ const makeBlobSealing = (options: BlobSealingOptions) =>
             }
             return Channel.flatMap(
               Channel.fromEffect(crypto.sealMany({ key, items })),
-              (sealed) => Channel.write(Chunk.unsafeFromArray(sealed))
+              (sealed) => Channel.write(Chunk.unsafeFromArray(sealed.flatMap((s) => [s.nonce, s.ciphertext, s.tag])))
             )
           }
           // One channel step per input chunk: it is cut and its segments sealed together (a stream step per segment
