@@ -8,7 +8,7 @@ import { layerEphemeralKeys } from "@custos/adapters/keys/EphemeralKeys"
 import { layerMemoryStores } from "@custos/adapters/memory/MemoryStores"
 import { DeviceId, MutationId, RecordId } from "@custos/core/domain/Ids"
 import type { Mutation } from "@custos/core/domain/Mutation"
-import { envelopeFromText } from "@custos/core/domain/Sealed"
+import { encodeFieldAad, envelopeFromText, envelopeToText } from "@custos/core/domain/Sealed"
 import { RecordStore } from "@custos/core/ports/RecordStore"
 import { AccountService } from "@custos/core/services/AccountService"
 import { layerCoreServices } from "@custos/core/services/CoreServices"
@@ -17,7 +17,8 @@ import { KeyRotation } from "@custos/core/services/KeyRotation"
 import { PrivacyService } from "@custos/core/services/PrivacyService"
 import { SyncEngine } from "@custos/core/services/SyncEngine"
 import { SyncSettingsService } from "@custos/core/services/SyncSettingsService"
-import { Effect, Either, Layer } from "effect"
+import { Effect, Either, Layer, Redacted } from "effect"
+import { createCipheriv, hkdfSync, randomBytes } from "node:crypto"
 
 const Custos = layerCoreServices.pipe(Layer.provideMerge(Layer.merge(layerMemoryStores, layerEphemeralKeys)))
 const phone = DeviceId.make("phone")
@@ -78,6 +79,38 @@ describe("key rotation with the service running", () => {
       assert.deepStrictEqual([...versions], [2], "all content is sealed under the new version")
       assert.strictEqual(stored.find((r) => r.id === "n1")!.version, 1, "re-sealing is not an edit")
       assert.strictEqual((yield* (yield* KeyRotation).resealAccount(accountId)).resealed, 0, "running again is a no-op")
+    }).pipe(Effect.provide(Custos)))
+
+  it.effect("re-sealing moves content sealed in envelope format 1 to format 2, under the same key version", () =>
+    Effect.gen(function*() {
+      const accountId = yield* setup
+      const keyring = yield* Keyring
+      const records = yield* RecordStore
+      // Ten records rewritten as a store holding data from before format 2 has them: a key per value by HKDF.
+      const { key, version } = yield* keyring.accountKey(accountId)
+      const old = (yield* records.list(accountId, { state: "active", limit: 10 }))
+      yield* records.transact(accountId, (tx) =>
+        Effect.forEach(old, (record) => {
+          const salt = randomBytes(16)
+          const nonce = randomBytes(12)
+          const valueKey = hkdfSync("sha256", Redacted.value(key), salt, "custos/record/v1", 16)
+          const cipher = createCipheriv("aes-128-gcm", Buffer.from(valueKey), nonce, { authTagLength: 16 })
+          const context = { accountId, app: "notes", recordId: record.id, field: "payload", keyVersion: version }
+          cipher.setAAD(encodeFieldAad(context, "aes-128-gcm", 1))
+          const payload = JSON.stringify(note(`old ${record.id}`))
+          const sealed = Buffer.concat([nonce, cipher.update(payload), cipher.final(), cipher.getAuthTag()])
+          const body = envelopeToText({ version: 1, algorithm: "aes-128-gcm", keyVersion: version, salt, sealed })
+          const { seq: _seq, ...rest } = record
+          return tx.write({ ...rest, body })
+        }, { discard: true }))
+      const report = yield* (yield* KeyRotation).resealAccount(accountId)
+      assert.deepStrictEqual(report, { keyVersion: version, resealed: 10 })
+      const stored = yield* records.list(accountId, { state: "active", limit: 1000 })
+      const formats = new Set(stored.map((r) => Either.getOrThrow(envelopeFromText(r.body!)).version))
+      assert.deepStrictEqual(formats, new Set([2]))
+      const all = yield* pullAll(accountId)
+      for (const record of old) assert.deepStrictEqual(all.get(record.id), note(`old ${record.id}`))
+      assert.strictEqual((yield* (yield* KeyRotation).resealAccount(accountId)).resealed, 0)
     }).pipe(Effect.provide(Custos)))
 
   it.effect("the master key rotates while edits keep coming; every account key is re-wrapped and data opens", () =>

@@ -5,17 +5,24 @@
  * new writes use the new version; master key rotation re-wraps every account key and loses nothing; destroying an
  * account's keys makes its data unreadable with a typed error, in every instance at once.
  */
-import { layerNodeCrypto } from "@custos/adapters/crypto/NodeCrypto"
+import { layerNodeCrypto, makeNodeCrypto } from "@custos/adapters/crypto/NodeCrypto"
 import { layerKeyManagementMemory } from "@custos/adapters/keys/KeyManagementMemory"
 import { layerAccountKeyStoreMemory } from "@custos/adapters/memory/AccountKeyStoreMemory"
 import { AccountId, RecordId } from "@custos/core/domain/Ids"
-import { encodeFieldAad, envelopeFromText, envelopeToText, MalformedEnvelope } from "@custos/core/domain/Sealed"
+import {
+  encodeAccountKeyAad,
+  encodeFieldAad,
+  type Envelope,
+  envelopeFromText,
+  envelopeToText,
+  MalformedEnvelope
+} from "@custos/core/domain/Sealed"
 import { AccountKeysDestroyed, AccountKeyStore, type StoredAccountKey } from "@custos/core/ports/AccountKeyStore"
-import { DecryptionFailed } from "@custos/core/ports/Crypto"
+import { Crypto, DecryptionFailed, InvalidKeyMaterial } from "@custos/core/ports/Crypto"
 import { KeyManagement, MasterKeyInUse, MasterKeyVersionUnknown } from "@custos/core/ports/KeyManagement"
 import { Keyring, type KeyringOptions, KeyVersionNotFound, type OpenFieldInput } from "@custos/core/services/Keyring"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Either, Layer, Redacted } from "effect"
+import { Effect, Either, Layer, Redacted, Ref } from "effect"
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto"
 
 /** A fresh key hierarchy per test; the ports stay reachable so tests can look at what is stored. */
@@ -44,6 +51,49 @@ const allKeys = Effect.gen(function*() {
   const store = yield* AccountKeyStore
   return yield* store.list({ limit: 1000 })
 })
+
+/**
+ * Fixed figures of the stored formats, made once with node:crypto and, for version 1, with the envelope and AAD code
+ * as it was before version 2 existed: an account key, a context with a non-ASCII field name and a key version above
+ * 2^31, fixed salts and nonces. A change of the format code that would strand stored data breaks these.
+ */
+const vectorKey = Buffer.from("8f1c2a93b4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f", "hex")
+const vectorContext = { accountId: AccountId.make("acc_vectors"), recordId: "note-7", field: "notiz-ü", version: 0x80000005 }
+const vectorPlaintext = '{"title":"Einkauf","body":"Milch, Eier ü"}'
+const vectorEnvelopes = {
+  "version 1, AES-128-GCM":
+    "AQGAAAAFoKGio6SlpqeoqaqrrK2ur7CxsrO0tba3uLm6uwfTKo/zCcXNxzkT4XjGWXFcnVLPpgXaRuMzyZm0NQF354Od/d8FDo8t+1/Gl21bZd8d84RK12xE4nYL",
+  "version 2, AES-128-GCM":
+    "AgGAAAAFwMHCw8TFxsfIycrL0NHS09TV1tfY2drbp5FWNyoI+JAJ48VHEKz6nMYzu+FDGfzizu+Aeefd09jX9F4s0KpxyEh31EmchlJK33j5eENgTZ0fOJc=",
+  "version 2, AES-256-GCM":
+    "AgKAAAAFwMHCw8TFxsfIycrL0NHS09TV1tfY2drbAhEsiSnw0M/0tcoLZB+OyYIOHhyqC0fBpL+y9lVhPHKq9DirwVUFPKO2SMDjdp7y27vWCe+78qEo2SE="
+}
+
+/** The field AAD, as hex, for a context with plain string parts. */
+const fieldAadHex = (
+  context: { readonly accountId: string; readonly recordId: string; readonly field: string; readonly keyVersion: number },
+  algorithm: "aes-128-gcm" | "aes-256-gcm",
+  version: 1 | 2
+) => Buffer.from(encodeFieldAad({ app: "notes", ...context }, algorithm, version)).toString("hex")
+
+/**
+ * Opens a version 2 envelope with node:crypto alone: the key-generating key is HKDF-SHA-256(account key, no salt,
+ * "custos/value-keys/v2/<algorithm>"), the value's key the first 8 bytes of AES-256 of each u32le(i) ‖ salt block.
+ */
+const openVersion2 = (accountKey: Uint8Array, envelope: Envelope, aadHex: string) => {
+  const n = envelope.algorithm === "aes-128-gcm" ? 16 : 32
+  const info = `custos/value-keys/v2/${envelope.algorithm}`
+  const kgk = Buffer.from(hkdfSync("sha256", accountKey, new Uint8Array(0), info, 32))
+  const counters = [0, 1, 2, 3].slice(0, n / 8)
+  const blocks = Buffer.concat(counters.map((i) => Buffer.concat([Buffer.from([i, 0, 0, 0]), envelope.salt])))
+  const stream = createCipheriv("aes-256-ecb", kgk, null).setAutoPadding(false).update(blocks)
+  const valueKey = Buffer.concat(counters.map((b) => stream.subarray(b * 16, b * 16 + 8)))
+  const { sealed } = envelope
+  const decipher = createDecipheriv(envelope.algorithm, valueKey, sealed.subarray(0, 12), { authTagLength: 16 })
+  decipher.setAAD(Buffer.from(aadHex, "hex"))
+  decipher.setAuthTag(sealed.subarray(sealed.length - 16))
+  return Buffer.concat([decipher.update(sealed.subarray(12, sealed.length - 16)), decipher.final()]).toString()
+}
 
 const keyVersionOf = (sealed: string) => Either.getOrThrow(envelopeFromText(sealed)).keyVersion
 
@@ -150,17 +200,37 @@ describe("Keyring", () => {
         assert.strictEqual(envelope.salt.length, 12)
         // Opened here with node:crypto alone, from the documented format.
         const { key, version } = yield* keyring.accountKey(alice)
-        const kgk = Buffer.from(hkdfSync("sha256", Redacted.value(key), new Uint8Array(0), "custos/value-keys/v2", 32))
-        const blocks = Buffer.concat([0, 1, 2, 3].map((i) => Buffer.concat([Buffer.from([i, 0, 0, 0]), envelope.salt])))
-        const ecb = createCipheriv("aes-256-ecb", kgk, null).setAutoPadding(false)
-        const stream = ecb.update(blocks)
-        const valueKey = Buffer.concat([0, 1, 2, 3].map((b) => stream.subarray(b * 16, b * 16 + 8)))
-          .subarray(0, algorithm === "aes-128-gcm" ? 16 : 32)
-        const decipher = createDecipheriv(algorithm, valueKey, envelope.sealed.subarray(0, 12), { authTagLength: 16 })
-        decipher.setAAD(encodeFieldAad({ ...field(), keyVersion: version }, algorithm, 2))
-        decipher.setAuthTag(envelope.sealed.subarray(envelope.sealed.length - 16))
-        const plain = Buffer.concat([decipher.update(envelope.sealed.subarray(12, envelope.sealed.length - 16)), decipher.final()])
-        assert.strictEqual(plain.toString(), "Milk, eggs")
+        const aad = fieldAadHex({ ...field(), keyVersion: version }, algorithm, 2)
+        const plain = openVersion2(Redacted.value(key), envelope, aad)
+        assert.strictEqual(plain, "Milk, eggs")
+      }
+    }).pipe(Effect.provide(fresh())))
+
+  it.effect("opens fixed envelopes of both formats under a fixed account key: the stored bytes do not drift", () =>
+    Effect.gen(function*() {
+      const keyring = yield* Keyring
+      const master = yield* KeyManagement
+      const store = yield* AccountKeyStore
+      const { accountId, version } = vectorContext
+      const wrapped = yield* master.wrap(vectorKey, encodeAccountKeyAad(accountId, version))
+      yield* store.put({ accountId, version, wrapped })
+      const input = {
+        accountId,
+        app: "notes" as const,
+        recordId: RecordId.make(vectorContext.recordId),
+        field: vectorContext.field
+      }
+      const opened = yield* keyring.openFields(Object.values(vectorEnvelopes).map((sealed) => ({ ...input, sealed })))
+      assert.deepStrictEqual(
+        opened.map((o) => Either.isRight(o) ? Buffer.from(o.right).toString() : o.left._tag),
+        Object.values(vectorEnvelopes).map(() => vectorPlaintext)
+      )
+      // The version 2 figures follow from the documented derivation alone.
+      for (const [name, text] of Object.entries(vectorEnvelopes)) {
+        const envelope = Either.getOrThrow(envelopeFromText(text))
+        if (envelope.version !== 2) continue
+        const aad = fieldAadHex({ ...vectorContext, accountId, keyVersion: version }, envelope.algorithm, 2)
+        assert.strictEqual(openVersion2(vectorKey, envelope, aad), vectorPlaintext, name)
       }
     }).pipe(Effect.provide(fresh())))
 
@@ -188,11 +258,17 @@ describe("Keyring", () => {
         const moved = yield* Effect.flip(keyring.openField({ ...field({ recordId: RecordId.make("note-2") }), sealed }))
         assert.instanceOf(moved, DecryptionFailed)
       }
-      // Relabelled as version 2 it does not open: the salt and the AAD no longer match.
+      // Relabelled as version 2 it does not open: the salt and the AAD no longer match; nor does a version 2 value
+      // relabelled as version 1.
       const bytes = Buffer.from(version1("x", "aes-128-gcm"), "base64")
       bytes[0] = 2
       const relabelled = yield* Effect.flip(keyring.openField({ ...field(), sealed: bytes.toString("base64") }))
       assert.instanceOf(relabelled, DecryptionFailed)
+      const longer = yield* keyring.sealField({ ...field(), plaintext: "a longer value, so both parse" })
+      const current = Buffer.from(longer, "base64")
+      current[0] = 1
+      const downgraded = yield* Effect.flip(keyring.openField({ ...field(), sealed: current.toString("base64") }))
+      assert.instanceOf(downgraded, DecryptionFailed)
       // A batch mixing both versions, two accounts and two key versions opens in order; a bad value fails alone.
       const old = version1("old", "aes-128-gcm")
       const first = yield* keyring.sealField({ ...field(), plaintext: "first" })
@@ -346,6 +422,43 @@ describe("Keyring", () => {
       assert.isTrue((yield* allKeys).every((k) => k.accountId !== alice))
       assert.strictEqual(yield* other.openFieldText({ ...field({ accountId: bob }), sealed: bobs }), "bob")
     }).pipe(Effect.provide(fresh())))
+
+  it.effect("a batch that held an account's keys when they were destroyed fails instead of sealing under zeros", () =>
+    Effect.gen(function*() {
+      // A Crypto whose sealValues and openValues first run a hook: the account's keys are destroyed right after the
+      // Keyring handed over its key-generating key and before the values are sealed or opened with it.
+      const hook = yield* Ref.make<Effect.Effect<void>>(Effect.void)
+      const real = makeNodeCrypto()
+      const crypto = Crypto.of({
+        ...real,
+        sealValues: (input) => Effect.zipRight(Effect.flatten(Ref.get(hook)), real.sealValues(input)),
+        openValues: (input) => Effect.zipRight(Effect.flatten(Ref.get(hook)), real.openValues(input))
+      })
+      const layer = Keyring.layer().pipe(
+        Layer.provideMerge(Layer.mergeAll(layerKeyManagementMemory, layerAccountKeyStoreMemory)),
+        Layer.provideMerge(Layer.succeed(Crypto, crypto))
+      )
+      yield* Effect.gen(function*() {
+        const keyring = yield* Keyring
+        const sealed = yield* keyring.sealField({ ...field(), plaintext: "before" })
+        yield* Ref.set(hook, Effect.asVoid(Effect.orDie(keyring.destroyAccountKeys(alice))))
+        const sealError = yield* Effect.flip(keyring.sealField({ ...field(), plaintext: "in flight" }))
+        assert.instanceOf(sealError, InvalidKeyMaterial)
+        assert.include(sealError.message, "all zeros")
+        yield* Ref.set(hook, Effect.void)
+        // Afterwards the account's keys are gone as for any destroyed account.
+        assert.instanceOf(yield* Effect.flip(keyring.openField({ ...field(), sealed })), AccountKeysDestroyed)
+      }).pipe(Effect.provide(layer))
+      // Opening in flight likewise.
+      yield* Effect.gen(function*() {
+        const keyring = yield* Keyring
+        const sealed = yield* keyring.sealField({ ...field(), plaintext: "before" })
+        yield* Ref.set(hook, Effect.asVoid(Effect.orDie(keyring.destroyAccountKeys(alice))))
+        const [opened] = yield* keyring.openFields([{ ...field(), sealed }])
+        assert.isTrue(Either.isLeft(opened!) && opened.left instanceof InvalidKeyMaterial)
+        yield* Ref.set(hook, Effect.void)
+      }).pipe(Effect.provide(layer))
+    }))
 
   it.effect("refuses a wrapped account key that was altered or moved to another account", () =>
     Effect.gen(function*() {

@@ -154,13 +154,26 @@ describe("NodeCrypto", () => {
         )
         assert.instanceOf(yield* Effect.flip(crypto.openValues({ kgk, items: [] })), InvalidKeyMaterial)
       }
-      const kgk = new Uint8Array(32)
+      const kgk = new Uint8Array(32).fill(7)
       for (const n of [0, 11, 13, 16]) {
         const error = yield* Effect.flip(crypto.deriveValueKeys({ kgk, salts: [new Uint8Array(n)], length: 16 }))
         assert.instanceOf(error, InvalidKeyMaterial, `salt of ${n}`)
       }
-      const badLength = yield* Effect.flip(crypto.deriveValueKeys({ kgk, salts: [salt], length: 24 as 16 }))
+      const badLength = yield* Effect.flip(crypto.deriveValueKeys({ kgk: new Uint8Array(32).fill(1), salts: [salt], length: 24 as 16 }))
       assert.instanceOf(badLength, InvalidKeyMaterial)
+      // All zeros is what a destroyed key-generating key is overwritten with: refused everywhere.
+      const items = [{ prefix: new Uint8Array(0), plaintext: text("x"), aad: text("") }]
+      for (const zeros of [new Uint8Array(16), new Uint8Array(32)]) {
+        const errors = [
+          yield* Effect.flip(crypto.deriveValueKeys({ kgk: zeros, salts: [salt], length: 16 })),
+          yield* Effect.flip(crypto.sealValues({ kgk: zeros, algorithm: "aes-128-gcm", items })),
+          yield* Effect.flip(crypto.openValues({ kgk: zeros, items: [] }))
+        ]
+        for (const error of errors) {
+          assert.instanceOf(error, InvalidKeyMaterial)
+          assert.include(error.message, "all zeros")
+        }
+      }
     }))
 
   it.effect("seals a batch as prefix ‖ salt ‖ nonce ‖ ciphertext ‖ tag, each under its own derived key", () =>
@@ -236,6 +249,17 @@ describe("NodeCrypto", () => {
       assert.instanceOf(leftOf(results[4]!), DecryptionFailed)
       assert.instanceOf(leftOf(results[5]!), DecryptionFailed)
       assert.strictEqual(hex(Either.getOrThrow(results[6]!)), hex(text("e")))
+      // AES-128 and AES-256 values of one key-generating key open together.
+      const wide = yield* crypto.sealValues({ kgk, algorithm: "aes-256-gcm", items: items.slice(0, 2) })
+      const mixed = yield* crypto.openValues({
+        kgk,
+        items: [
+          { algorithm: "aes-256-gcm" as const, salt: wide[0]!.subarray(0, 12), sealed: wide[0]!.subarray(12), aad: items[0]!.aad },
+          toOpen[2]!,
+          { algorithm: "aes-256-gcm" as const, salt: wide[1]!.subarray(0, 12), sealed: wide[1]!.subarray(12), aad: items[1]!.aad }
+        ]
+      })
+      assert.deepStrictEqual(mixed.map((o) => Buffer.from(Either.getOrThrow(o)).toString()), ["a", "c", "b"])
       // Under another key-generating key nothing opens.
       const other = yield* crypto.openValues({ kgk: yield* crypto.randomBytes(32), items: toOpen })
       assert.isTrue(other.every(Either.isLeft))

@@ -186,6 +186,15 @@ describe("Field AAD", () => {
     }
   })
 
+  it("is the documented bytes (fixed figures: a change here strands stored values)", () => {
+    const c = { accountId: "acc_vectors", app: "notes", recordId: "note-7", field: "notiz-ü", keyVersion: 0x80000005 }
+    const parts = "0000000b6163635f766563746f7273000000056e6f746573000000066e6f74652d37000000086e6f74697a2dc3bc80000005"
+    const label = "00000013637573746f732f6669656c642d6161642f7631"
+    assert.strictEqual(hex(encodeFieldAad(c, "aes-128-gcm", 1)), label + "0101" + parts)
+    assert.strictEqual(hex(encodeFieldAad(c, "aes-128-gcm", 2)), label + "0201" + parts)
+    assert.strictEqual(hex(encodeFieldAad(c, "aes-256-gcm", 2)), label + "0202" + parts)
+  })
+
   it("binds the algorithm and the envelope version, and differs from the account-key AAD", () => {
     const c = { accountId: "acc", app: "notes", recordId: "r1", field: "body", keyVersion: 3 }
     assert.notStrictEqual(hex(encodeFieldAad(c, "aes-128-gcm")), hex(encodeFieldAad(c, "aes-256-gcm")))

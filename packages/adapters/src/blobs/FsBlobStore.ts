@@ -137,6 +137,7 @@ const writeAllPieces = async (handle: Fs.FileHandle, pieces: ReadonlyArray<Uint8
   let at = position
   while (rest.length > 0) {
     let { bytesWritten } = await handle.writev(rest as Array<Uint8Array>, at)
+    if (bytesWritten === 0) throw new Error("the file system took none of the bytes written")
     at += bytesWritten
     // Drop what was written: whole pieces, then the written start of a piece cut short.
     let skip = 0
@@ -151,6 +152,7 @@ const writeAll = async (handle: Fs.FileHandle, bytes: Uint8Array, position: numb
   let done = 0
   while (done < bytes.length) {
     const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done)
+    if (bytesWritten === 0) throw new Error("the file system took none of the bytes written")
     done += bytesWritten
   }
 }

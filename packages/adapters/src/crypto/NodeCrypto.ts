@@ -338,34 +338,43 @@ export const makeNodeCrypto = (): Crypto["Type"] => {
         }
         const wrong = salts.find((salt) => salt.length !== VALUE_KEY_SALT_BYTES)
         if (wrong !== undefined) return Effect.fail(badSalt(wrong.length))
-        const keys = deriveValueKeys(kgk, salts, length)
-        return Effect.succeed(salts.map((_, k) => keys.slice(k * length, (k + 1) * length)))
+        let keys: Uint8Array | undefined
+        try {
+          keys = deriveValueKeys(kgk, salts, length)
+          const derived = keys
+          return Effect.succeed(salts.map((_, k) => derived.slice(k * length, (k + 1) * length)))
+        } catch {
+          return Effect.fail(refused())
+        } finally {
+          keys?.fill(0)
+        }
       }),
     sealValues: ({ algorithm, items, kgk }) =>
       Effect.suspend(() => {
         const checked = checkKeyGeneratingKey(kgk)
         if (Either.isLeft(checked)) return Effect.fail(checked.left)
-        if (items.length === 0) return Effect.succeed([])
-        // One allocation for the batch, every byte written before it is handed out (see `uninitialized`).
-        let total = 0
-        for (const { plaintext, prefix } of items) {
-          total += prefix.length + VALUE_KEY_SALT_BYTES + plaintext.length + NONCE_BYTES + TAG_BYTES
-        }
-        const out = uninitialized(total)
-        const starts: Array<number> = []
-        const salts: Array<Uint8Array> = []
-        let at = 0
-        for (const { plaintext, prefix } of items) {
-          starts.push(at)
-          out.set(prefix, at)
-          random(out, at + prefix.length, VALUE_KEY_SALT_BYTES)
-          salts.push(out.subarray(at + prefix.length, at + prefix.length + VALUE_KEY_SALT_BYTES))
-          at += prefix.length + VALUE_KEY_SALT_BYTES + plaintext.length + NONCE_BYTES + TAG_BYTES
-        }
-        starts.push(at)
         const n = keyBytes[algorithm]
+        if (n === undefined) return Effect.fail(new InvalidKeyMaterial({ reason: `no algorithm "${algorithm}"` }))
+        if (items.length === 0) return Effect.succeed([])
         let keys: Uint8Array | undefined
         try {
+          // One allocation for the batch, every byte written before it is handed out (see `uninitialized`).
+          let total = 0
+          for (const { plaintext, prefix } of items) {
+            total += prefix.length + VALUE_KEY_SALT_BYTES + plaintext.length + NONCE_BYTES + TAG_BYTES
+          }
+          const out = uninitialized(total)
+          const starts: Array<number> = []
+          const salts: Array<Uint8Array> = []
+          let at = 0
+          for (const { plaintext, prefix } of items) {
+            starts.push(at)
+            out.set(prefix, at)
+            random(out, at + prefix.length, VALUE_KEY_SALT_BYTES)
+            salts.push(out.subarray(at + prefix.length, at + prefix.length + VALUE_KEY_SALT_BYTES))
+            at += prefix.length + VALUE_KEY_SALT_BYTES + plaintext.length + NONCE_BYTES + TAG_BYTES
+          }
+          starts.push(at)
           keys = deriveValueKeys(kgk, salts, n as 16 | 32)
           for (let k = 0; k < items.length; k++) {
             const { aad, plaintext, prefix } = items[k]!
@@ -393,6 +402,9 @@ export const makeNodeCrypto = (): Crypto["Type"] => {
           const derived = keys
           return Effect.succeed(items.map((item, k) => {
             if (item.salt.length !== VALUE_KEY_SALT_BYTES) return Either.left(badSalt(item.salt.length))
+            if (keyBytes[item.algorithm] === undefined) {
+              return Either.left(new InvalidKeyMaterial({ reason: `no algorithm "${item.algorithm}"` }))
+            }
             const parts = splitSealed(item.sealed)
             if (Either.isLeft(parts)) return Either.left(parts.left)
             const { ciphertext, nonce, tag } = parts.right

@@ -278,7 +278,7 @@ const parseEnvelope = (
   part: (from: number, to?: number) => Uint8Array
 ): Either.Either<Envelope, MalformedEnvelope> => {
   if (bytes.length < ENVELOPE_HEAD_BYTES) {
-    return malformed(`an envelope has at least ${ENVELOPE_MIN_BYTES} bytes, this one has ${bytes.length}`)
+    return malformed(`an envelope starts with ${ENVELOPE_HEAD_BYTES} bytes of head, this one has ${bytes.length}`)
   }
   const version = bytes[0]
   if (version !== 1 && version !== 2) return malformed(`format version ${version} is not known`)

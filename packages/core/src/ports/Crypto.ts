@@ -148,13 +148,19 @@ export interface OpenedMany {
 /** Bytes of the salt from which `deriveValueKeys` derives one value's key (the nonce part of RFC 8452 §4). */
 export const VALUE_KEY_SALT_BYTES = 12
 
-/** Refuses a key-generating key but a 16- or 32-byte one (AES-128 or AES-256 in the RFC 8452 derivation). */
+/**
+ * Refuses a key-generating key but a 16- or 32-byte one (AES-128 or AES-256 in the RFC 8452 derivation), and one of
+ * all zeros: what a destroyed key is overwritten with, so an operation that still held it fails instead of sealing
+ * under a key anyone can derive.
+ */
 export const checkKeyGeneratingKey = (kgk: Uint8Array): Either.Either<Uint8Array, InvalidKeyMaterial> =>
-  kgk.length === 16 || kgk.length === 32
-    ? Either.right(kgk)
-    : Either.left(
+  kgk.length !== 16 && kgk.length !== 32
+    ? Either.left(
       new InvalidKeyMaterial({ reason: `a key-generating key must be 16 or 32 bytes, this one has ${kgk.length}` })
     )
+    : kgk.every((byte) => byte === 0)
+    ? Either.left(new InvalidKeyMaterial({ reason: "the key-generating key is all zeros (it was destroyed)" }))
+    : Either.right(kgk)
 
 /** One value for `sealValues`: the bytes written in front of it, its plaintext and its associated data. */
 export interface ValueToSeal {

@@ -1,15 +1,15 @@
 /**
  * Rotating an account's key with the service running (DESIGN.md "Encryption at rest": add, make primary, re-wrap,
  * then retire the old). The new version seals every new write at once; this job then re-seals what was sealed
- * under older versions, in bounded batches, each inside the account's write lock, so a concurrent edit is never
- * overwritten with stale content and nothing is lost. A record's version does not change (devices see no edit);
+ * under older versions (or in an older envelope format), in bounded batches, each inside the account's write lock, so
+ * a concurrent edit is never overwritten with stale content and nothing is lost. A record's version does not change (devices see no edit);
  * its seq does, so a device re-fetches it once. Every opening is written to the access log as a key-rotation job.
  */
 import { Context, Effect, Either, Layer, Option } from "effect"
 import type { AccountNotFound } from "../domain/Errors.js"
 import type { AccountId } from "../domain/Ids.js"
 import type { StoredRecord } from "../domain/Record.js"
-import { envelopeFromText } from "../domain/Sealed.js"
+import { ENVELOPE_VERSION, envelopeFromText } from "../domain/Sealed.js"
 import { RecordStore } from "../ports/RecordStore.js"
 import { StoreError } from "../ports/StoreError.js"
 import { AccountService } from "./AccountService.js"
@@ -44,10 +44,16 @@ export class KeyRotation extends Context.Tag("@custos/core/KeyRotation")<KeyRota
       const sealing = yield* RecordSealing
       const keyFailure = (operation: string) => (cause: unknown) => new StoreError({ operation, cause })
 
-      const keyVersionOf = (record: StoredRecord) =>
-        record.body === undefined
-          ? undefined
-          : Either.getOrUndefined(Either.map(envelopeFromText(record.body), (envelope) => envelope.keyVersion))
+      /**
+       * Whether the record's content is sealed under an older key version than `primary`, or in an older envelope
+       * format (which is re-sealed in the one written today). A tombstone or a body that does not parse is not.
+       */
+      const isStale = (record: StoredRecord, primary: number) => {
+        if (record.body === undefined) return false
+        const envelope = envelopeFromText(record.body)
+        return Either.isRight(envelope) &&
+          (envelope.right.keyVersion < primary || envelope.right.version < ENVELOPE_VERSION)
+      }
 
       const reseal = (accountId: AccountId, options: { readonly batchSize?: number } = {}) =>
         Effect.gen(function*() {
@@ -61,7 +67,7 @@ export class KeyRotation extends Context.Tag("@custos/core/KeyRotation")<KeyRota
             let after = 0
             while (true) {
               const batch = yield* records.list(accountId, { state, afterSeq: after, limit: batchSize })
-              const stale = batch.filter((r) => (keyVersionOf(r) ?? primary) < primary)
+              const stale = batch.filter((r) => isStale(r, primary))
               if (stale.length > 0) {
                 resealed += yield* records.transact(accountId, (tx) =>
                   Effect.gen(function*() {
@@ -69,16 +75,18 @@ export class KeyRotation extends Context.Tag("@custos/core/KeyRotation")<KeyRota
                     const current: Array<StoredRecord> = []
                     for (const r of stale) {
                       const now = yield* tx.get(r.app, r.id)
-                      if (Option.isSome(now) && now.value.state === state && (keyVersionOf(now.value) ?? primary) < primary) {
+                      if (Option.isSome(now) && now.value.state === state && isStale(now.value, primary)) {
                         current.push(now.value)
                       }
                     }
                     const payloads = yield* sealing.openAll(current, "key-rotation")
+                    const bodies = yield* sealing.sealAll(current.map((record, i) => ({
+                      ids: { accountId, app: record.app, recordId: record.id },
+                      encoded: payloads[i]
+                    })))
                     for (let i = 0; i < current.length; i++) {
-                      const record = current[i]!
-                      const body = yield* sealing.seal({ accountId, app: record.app, recordId: record.id }, payloads[i])
-                      const { seq: _seq, ...unchanged } = record
-                      yield* tx.write({ ...unchanged, body })
+                      const { seq: _seq, ...unchanged } = current[i]!
+                      yield* tx.write({ ...unchanged, body: bodies[i]! })
                     }
                     return current.length
                   })

@@ -6,10 +6,11 @@
  * account keys (the newest version seals, every older one still opens) and the master key (every account key
  * re-wrapped, none lost), and destroys an account's keys, after which nothing sealed for it opens (crypto-shredding).
  *
- * Value keys (envelope version 2): a key-generating key, HKDF-SHA-256(account key, "custos/value-keys/v2"), is made
- * once per account key version; a value's key is the AES-GCM-SIV key derivation (RFC 8452 §4) of its 12-byte salt
- * under it, one AES pass for a whole batch. Version 1 envelopes, whose key was HKDF-SHA-256(account key, 16-byte salt,
- * "custos/record/v1") for each value, still open; nothing new is sealed that way.
+ * Value keys (envelope version 2): a key-generating key per account key version and algorithm,
+ * HKDF-SHA-256(account key, "custos/value-keys/v2/<algorithm>"), is made once; a value's key is the AES-GCM-SIV key
+ * derivation (RFC 8452 §4) of its 12-byte salt under it, one AES pass for a whole batch. Version 1 envelopes, whose
+ * key was HKDF-SHA-256(account key, 16-byte salt, "custos/record/v1") for each value, still open; nothing new is
+ * sealed that way, and key rotation re-seals them.
  *
  * Unwrapped account keys are cached in this process only, for a bounded number of accounts (the least recently used
  * is dropped; its bytes are left to the garbage collector, never overwritten, since an operation may still hold it). Every seal and open still asks the store which versions the account has,
@@ -113,7 +114,11 @@ export const ACCOUNT_KEY_BYTES = 32
 
 const RECORD_INFO = encodeUtf8("custos/record/v1")
 const BLOB_INFO = encodeUtf8("custos/blob/v1")
-const VALUE_KEYS_INFO = encodeUtf8("custos/value-keys/v2")
+/** The HKDF info of the key-generating key of each algorithm: values of the two algorithms never share keys. */
+const VALUE_KEYS_INFO: { readonly [A in AeadAlgorithm]: Uint8Array } = {
+  "aes-128-gcm": encodeUtf8("custos/value-keys/v2/aes-128-gcm"),
+  "aes-256-gcm": encodeUtf8("custos/value-keys/v2/aes-256-gcm")
+}
 const NO_SALT = new Uint8Array(0)
 
 const REWRAP_PAGE = 100
@@ -200,6 +205,25 @@ const makeKeyring = (options: KeyringOptions) =>
       cache.delete(accountId)
     }
 
+    /**
+     * The key-generating keys of each cached account key bytes, by algorithm, made once. They go with the account key
+     * when it is dropped from the cache, and are overwritten when the store reports the key destroyed: an operation
+     * still holding one then fails, as `sealValues` and `openValues` refuse an all-zero key-generating key.
+     */
+    const generatingKeys = new WeakMap<Uint8Array, Map<AeadAlgorithm, Uint8Array>>()
+
+    /** Forgets and overwrites the key-generating keys made from `ikm`, whose account key version is destroyed. */
+    const shredGeneratingKeys = (ikm: Uint8Array) => {
+      for (const kgk of generatingKeys.get(ikm)?.values() ?? []) kgk.fill(0)
+      generatingKeys.delete(ikm)
+    }
+
+    /** `forget`, after overwriting the key-generating keys of the account's cached versions: they are destroyed. */
+    const shred = (accountId: AccountId) => {
+      for (const ikm of cache.get(accountId)?.values() ?? []) shredGeneratingKeys(ikm)
+      forget(accountId)
+    }
+
     /** Caches a key; a version cached already keeps its buffer (operations may hold it), the new one is not used. */
     const remember = (accountId: AccountId, version: number, key: Uint8Array): Uint8Array => {
       const versions = cache.get(accountId) ?? new Map<number, Uint8Array>()
@@ -228,13 +252,16 @@ const makeKeyring = (options: KeyringOptions) =>
      */
     const liveVersions = (accountId: AccountId) =>
       store.versions(accountId).pipe(
-        Effect.tapError((e) => e instanceof AccountKeysDestroyed ? Effect.sync(() => forget(accountId)) : Effect.void),
+        Effect.tapError((e) => e instanceof AccountKeysDestroyed ? Effect.sync(() => shred(accountId)) : Effect.void),
         Effect.tap((versions) =>
           Effect.sync(() => {
             const cached = cache.get(accountId)
             if (cached === undefined) return
-            for (const version of [...cached.keys()]) {
-              if (!versions.includes(version)) cached.delete(version)
+            for (const [version, ikm] of [...cached]) {
+              if (!versions.includes(version)) {
+                shredGeneratingKeys(ikm)
+                cached.delete(version)
+              }
             }
           })
         )
@@ -310,16 +337,17 @@ const makeKeyring = (options: KeyringOptions) =>
     const plaintextOf = (input: SealFieldInput) =>
       typeof input.plaintext === "string" ? encodeUtf8(input.plaintext) : input.plaintext
 
-    /**
-     * The key-generating key of an account key version, made once: it lives as long as the cached account key
-     * bytes it came from (a version dropped from the cache takes it along).
-     */
-    const generatingKeys = new WeakMap<Uint8Array, Uint8Array>()
-    const generatingKeyOf = (ikm: Uint8Array): Effect.Effect<Uint8Array, InvalidKeyMaterial> => {
-      const known = generatingKeys.get(ikm)
+    /** The key-generating key of `chosen` values under the account key bytes `ikm`, made on first use. */
+    const generatingKeyOf = (ikm: Uint8Array, chosen: AeadAlgorithm): Effect.Effect<Uint8Array, InvalidKeyMaterial> => {
+      const known = generatingKeys.get(ikm)?.get(chosen)
       return known !== undefined ? Effect.succeed(known) : Effect.tap(
-        crypto.hkdfSha256({ ikm, salt: NO_SALT, info: VALUE_KEYS_INFO, length: 32 }),
-        (kgk) => Effect.sync(() => generatingKeys.set(ikm, kgk))
+        crypto.hkdfSha256({ ikm, salt: NO_SALT, info: VALUE_KEYS_INFO[chosen], length: 32 }),
+        (kgk) =>
+          Effect.sync(() => {
+            const made = generatingKeys.get(ikm) ?? new Map<AeadAlgorithm, Uint8Array>()
+            made.set(chosen, kgk)
+            generatingKeys.set(ikm, made)
+          })
       )
     }
 
@@ -353,7 +381,7 @@ const makeKeyring = (options: KeyringOptions) =>
         // One `sealValues` per account: its values share the primary version and its key-generating key.
         for (const [accountId, positions] of groupBy(inputs.length, (i) => inputs[i]!.accountId)) {
           const keyVersion = yield* primaryOf(accountId, yield* answers.get(accountId)!)
-          const kgk = yield* generatingKeyOf(yield* versionKey(accountId, keyVersion))
+          const kgk = yield* generatingKeyOf(yield* versionKey(accountId, keyVersion), algorithm)
           const prefix = encodeEnvelopeHead(algorithm, keyVersion)
           const sealed = yield* crypto.sealValues({
             kgk,
@@ -406,18 +434,20 @@ const makeKeyring = (options: KeyringOptions) =>
           else if (parsed.right.version === 1) out[i] = yield* Effect.either(openVersion1(input, parsed.right, versions.right))
           else envelopes[i] = parsed.right
         }
-        // One `openValues` per account and key version of the version 2 envelopes.
+        // One `openValues` per account, key version and algorithm of the version 2 envelopes.
         const groups = groupBy(inputs.length, (i) => {
           const envelope = envelopes[i]
-          return envelope === undefined ? undefined : `${inputs[i]!.accountId}\u0000${envelope.keyVersion}`
+          return envelope === undefined
+            ? undefined
+            : `${inputs[i]!.accountId}\u0000${envelope.keyVersion}\u0000${envelope.algorithm}`
         })
         for (const positions of groups.values()) {
           const { accountId } = inputs[positions[0]!]!
-          const { keyVersion } = envelopes[positions[0]!]!
+          const { algorithm: chosen, keyVersion } = envelopes[positions[0]!]!
           const versions = Either.getOrThrow(answers.get(accountId)!)
           const opened = yield* Effect.either(
             listedVersionKey(accountId, versions, keyVersion).pipe(
-              Effect.flatMap(generatingKeyOf),
+              Effect.flatMap((ikm) => generatingKeyOf(ikm, chosen)),
               Effect.flatMap((kgk) =>
                 crypto.openValues({
                   kgk,
@@ -513,7 +543,7 @@ const makeKeyring = (options: KeyringOptions) =>
       })
 
     const destroyAccountKeys = (accountId: AccountId) =>
-      Effect.ensuring(store.destroy(accountId), Effect.sync(() => forget(accountId)))
+      Effect.ensuring(store.destroy(accountId), Effect.sync(() => shred(accountId)))
 
     const accountKey = (accountId: AccountId) =>
       Effect.gen(function*() {
