@@ -24,6 +24,7 @@ import {
   envelopeFromText,
   envelopeToText,
   type FieldContext,
+  fieldAadOf,
   MalformedEnvelope,
   sealedBlobBytes,
   segmentCount,
@@ -194,6 +195,36 @@ describe("Field AAD", () => {
     assert.strictEqual(hex(encodeFieldAad(c, "aes-128-gcm", 2)), label + "0201" + parts)
     assert.strictEqual(hex(encodeFieldAad(c, "aes-256-gcm", 2)), label + "0202" + parts)
   })
+
+  it.prop(
+    "is the documented layout for any parts, one encoder serving many record ids",
+    [context, FastCheck.array(text, { maxLength: 4 }), algorithm, FastCheck.constantFrom(1 as const, 2 as const)],
+    ([c, recordIds, alg, version]) => {
+      // Built here byte by byte from the documented layout, with the platform's UTF-8 where no lone surrogate is.
+      const part = (value: string) => {
+        const bytes = encodeUtf8(value)
+        return [(bytes.length >>> 24) & 255, (bytes.length >>> 16) & 255, (bytes.length >>> 8) & 255, bytes.length & 255, ...bytes]
+      }
+      const u32 = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]
+      const expected = (recordId: string) =>
+        hex(Uint8Array.from([
+          ...part("custos/field-aad/v1"),
+          version,
+          alg === "aes-128-gcm" ? 1 : 2,
+          ...part(c.accountId),
+          ...part(c.app),
+          ...part(recordId),
+          ...part(c.field),
+          ...u32(c.keyVersion)
+        ]))
+      const encode = fieldAadOf(c, alg, version)
+      for (const recordId of [c.recordId, ...recordIds]) {
+        assert.strictEqual(hex(encode(recordId)), expected(recordId))
+        assert.strictEqual(hex(encodeFieldAad({ ...c, recordId }, alg, version)), expected(recordId))
+      }
+    },
+    { fastCheck: { numRuns: 200 } }
+  )
 
   it("binds the algorithm and the envelope version, and differs from the account-key AAD", () => {
     const c = { accountId: "acc", app: "notes", recordId: "r1", field: "body", keyVersion: 3 }

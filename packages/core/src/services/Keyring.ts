@@ -28,6 +28,9 @@ import {
   encodeFieldAad,
   encodeUtf8,
   type Envelope,
+  ENVELOPE_VERSION,
+  type EnvelopeVersion,
+  fieldAadOf,
   envelopeFromText,
   type MalformedEnvelope
 } from "../domain/Sealed.js"
@@ -351,6 +354,23 @@ const makeKeyring = (options: KeyringOptions) =>
       )
     }
 
+    /**
+     * The field AAD of values of one account under one key version, algorithm and envelope version, by app, field
+     * and record id: the encoder of each app and field is made once per batch.
+     */
+    const fieldAads = (accountId: AccountId, keyVersion: number, chosen: AeadAlgorithm, version: EnvelopeVersion) => {
+      const encoders = new Map<string, (recordId: string) => Uint8Array>()
+      return (input: { readonly app: string; readonly field: string; readonly recordId: string }) => {
+        const key = `${input.app}\u0000${input.field}`
+        let encode = encoders.get(key)
+        if (encode === undefined) {
+          encode = fieldAadOf({ accountId, app: input.app, field: input.field, keyVersion }, chosen, version)
+          encoders.set(key, encode)
+        }
+        return encode(input.recordId)
+      }
+    }
+
     /** Positions of `inputs` grouped by a key, in order of first appearance. */
     const groupBy = <K>(count: number, keyOf: (index: number) => K | undefined) => {
       const groups = new Map<K, Array<number>>()
@@ -383,14 +403,11 @@ const makeKeyring = (options: KeyringOptions) =>
           const keyVersion = yield* primaryOf(accountId, yield* answers.get(accountId)!)
           const kgk = yield* generatingKeyOf(yield* versionKey(accountId, keyVersion), algorithm)
           const prefix = encodeEnvelopeHead(algorithm, keyVersion)
+          const aadOf = fieldAads(accountId, keyVersion, algorithm, ENVELOPE_VERSION)
           const sealed = yield* crypto.sealValues({
             kgk,
             algorithm,
-            items: positions.map((i) => ({
-              prefix,
-              plaintext: plaintextOf(inputs[i]!),
-              aad: encodeFieldAad({ ...inputs[i]!, keyVersion }, algorithm)
-            }))
+            items: positions.map((i) => ({ prefix, plaintext: plaintextOf(inputs[i]!), aad: aadOf(inputs[i]!) }))
           })
           positions.forEach((i, k) => {
             out[i] = encodeBase64(sealed[k]!)
@@ -445,6 +462,7 @@ const makeKeyring = (options: KeyringOptions) =>
           const { accountId } = inputs[positions[0]!]!
           const { algorithm: chosen, keyVersion } = envelopes[positions[0]!]!
           const versions = Either.getOrThrow(answers.get(accountId)!)
+          const aadOf = fieldAads(accountId, keyVersion, chosen, ENVELOPE_VERSION)
           const opened = yield* Effect.either(
             listedVersionKey(accountId, versions, keyVersion).pipe(
               Effect.flatMap((ikm) => generatingKeyOf(ikm, chosen)),
@@ -453,12 +471,7 @@ const makeKeyring = (options: KeyringOptions) =>
                   kgk,
                   items: positions.map((i) => {
                     const envelope = envelopes[i]!
-                    return {
-                      algorithm: envelope.algorithm,
-                      salt: envelope.salt,
-                      sealed: envelope.sealed,
-                      aad: encodeFieldAad({ ...inputs[i]!, keyVersion }, envelope.algorithm, envelope.version)
-                    }
+                    return { algorithm: envelope.algorithm, salt: envelope.salt, sealed: envelope.sealed, aad: aadOf(inputs[i]!) }
                   })
                 })
               )
