@@ -7,7 +7,8 @@
 import { Applied, RememberedMutation } from "@custos/core/domain/Mutation"
 import { StoredRecord } from "@custos/core/domain/Record"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { Arbitrary, Effect, Either, FastCheck, ParseResult, Schema } from "effect"
+import { Arbitrary, Effect, Either, FastCheck, ParseResult, Schema, SchemaAST } from "effect"
+import { createHash } from "node:crypto"
 import * as NodeAssert from "node:assert"
 import {
   decodeMutations,
@@ -21,6 +22,7 @@ import {
   storedRecordOf,
   validateMutation
 } from "../src/sql/internal/recordRows.js"
+import { Int64 } from "../src/sql/internal/sqlStore.js"
 
 beforeAll(() => FastCheck.configureGlobal({ seed: 20261204, numRuns: 300 }))
 afterAll(() => FastCheck.resetConfigureGlobal())
@@ -168,6 +170,8 @@ const oddValues: ReadonlyArray<unknown> = [
   "a/b",
   "a\n",
   "a.b:c_d-E9",
+  ".",
+  "..",
   "contacts",
   "home-screen",
   "unknown-app",
@@ -380,7 +384,7 @@ describe("remembered mutations read from custos_mutations", () => {
     }
     for (const key of outcomeKeys) {
       checkMutationRows([{ ...baseMutationRow, outcome: JSON.stringify(withoutColumn(baseOutcome, key)) }])
-      for (const value of [...jsonValues, "applied", "conflict", "Applied"]) {
+      for (const value of [...jsonValues, "applied", "conflict", "duplicate", "rejected", "Applied"]) {
         checkMutationRows([{ ...baseMutationRow, outcome: JSON.stringify(withColumn(baseOutcome, key, value)) }])
       }
     }
@@ -482,11 +486,24 @@ describe("records and mutations checked before they are written", () => {
     }
     for (const key of outcomeKeys) {
       checkRemembered({ ...mutation, outcome: withoutColumn(baseOutcome, key) })
-      for (const value of [...oddValues, "applied", "conflict"]) {
+      for (const value of [...oddValues, "applied", "conflict", "duplicate", "rejected"]) {
         checkRemembered({ ...mutation, outcome: withColumn(baseOutcome, key, value) })
       }
     }
     checkRemembered({ ...mutation, extra: 1, outcome: { ...baseOutcome, extra: 1 } })
+    // An array carrying an outcome's keys is not an outcome.
+    checkRemembered({ ...mutation, outcome: Object.assign([], baseOutcome) })
+    // A list of blobs is read once, into a plain array of its own: what was checked is what is written.
+    class Blobs extends Array<string> {}
+    let reads = 0
+    const shifty = ["b1"]
+    Object.defineProperty(shifty, 0, { get: () => (reads++ === 0 ? "b1" : 42), enumerable: true })
+    for (const blobs of [Blobs.from(["b1", "b2"]), shifty]) {
+      const kept = storedRecordOf({ ...baseRecords[1]!, blobs })
+      assert.isDefined(kept)
+      assert.strictEqual(Object.getPrototypeOf(kept!.blobs), Array.prototype)
+      assert.isTrue(kept!.blobs!.every((id) => typeof id === "string"))
+    }
   })
 
   it("a record broken in a random field gives what the Schema gives", () => {
@@ -496,5 +513,84 @@ describe("records and mutations checked before they are written", () => {
       FastCheck.oneof(FastCheck.constantFrom(...oddValues), FastCheck.anything({ withBigInt: true }))
     ).map(([record, field, value]) => withColumn(record, field, value))
     FastCheck.assert(FastCheck.property(broken, checkStored))
+  })
+})
+
+describe("what the hand-written checks stand in for", () => {
+  it("Int64 reads decimal digits with an optional minus, and safe integers only", () => {
+    const read = Schema.decodeUnknownEither(Int64)
+    const taken: ReadonlyArray<[unknown, number]> = [
+      [0, 0],
+      [-0, -0],
+      ["-0", -0],
+      ["007", 7],
+      ["-12", -12],
+      [Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+      [String(Number.MAX_SAFE_INTEGER), Number.MAX_SAFE_INTEGER],
+      [BigInt(Number.MAX_SAFE_INTEGER), Number.MAX_SAFE_INTEGER],
+      [-(2n ** 53n) + 1n, -Number.MAX_SAFE_INTEGER]
+    ]
+    for (const [input, expected] of taken) {
+      const result = read(input)
+      assert.isTrue(Either.isRight(result), describeInput(input))
+      NodeAssert.deepStrictEqual(Either.getOrThrow(result), expected)
+    }
+    const refused: ReadonlyArray<unknown> = [
+      "",
+      "+1",
+      " 1",
+      "1 ",
+      "1.0",
+      "1e3",
+      "0x10",
+      "9007199254740992",
+      2n ** 53n,
+      2 ** 53,
+      NaN,
+      Infinity,
+      -Infinity,
+      1.5,
+      null,
+      true
+    ]
+    for (const input of refused) {
+      const result = read(input)
+      assert.isTrue(Either.isLeft(result), describeInput(input))
+    }
+    const message = Either.getLeft(read("1e3")).pipe((e) => e._tag === "Some" ? e.value.message : "")
+    assert.include(message, "expected a safe integer, got 1e3")
+  })
+
+  it("the Schemas the checks were written against are unchanged (else update recordRows.ts, then this figure)", () => {
+    // A fingerprint of every Schema recordRows.ts checks by hand: structure, literals, each refinement's predicate
+    // source and JSON Schema annotation. A tightened rule there would leave the hand-written checks looser.
+    const shape = (ast: SchemaAST.AST): unknown => {
+      switch (ast._tag) {
+        case "Refinement":
+          return [ast._tag, String(ast.filter), ast.annotations[SchemaAST.JSONSchemaAnnotationId] ?? null, shape(ast.from)]
+        case "TypeLiteral":
+          return [
+            ast._tag,
+            ast.propertySignatures.map((p) => [String(p.name), p.isOptional, shape(p.type)]),
+            ast.indexSignatures.length
+          ]
+        case "Union":
+          return [ast._tag, ast.types.map(shape)]
+        case "TupleType":
+          return [ast._tag, ast.elements.map((e) => [e.isOptional, shape(e.type)]), ast.rest.map((r) => shape(r.type))]
+        case "Literal":
+          return [ast._tag, String(ast.literal)]
+        case "Transformation":
+          return [ast._tag, shape(ast.from), shape(ast.to), String((ast.transformation as { decode?: unknown }).decode)]
+        case "Declaration":
+          return [ast._tag, ast.typeParameters.map(shape)]
+        default:
+          return ast._tag
+      }
+    }
+    const shadowed = [StoredRecord, RememberedMutation, Applied, Int64, RecordFromRow, MutationFromRow]
+    const fingerprint = createHash("sha256").update(JSON.stringify(shadowed.map((schema) => shape(schema.ast))))
+      .digest("hex")
+    assert.strictEqual(fingerprint, "908858dde416be82bc035b4d2655705413323d2a709ce0a6f05b22a82087caf1")
   })
 })

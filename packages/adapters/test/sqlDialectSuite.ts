@@ -43,6 +43,7 @@ import type * as Statement from "@effect/sql/Statement"
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Context, Deferred, Effect, Either, Fiber, Layer, Option, type Scope, TestClock } from "effect"
 import { changesStatement, dueStatement } from "../src/sql/internal/recordQueries.js"
+import { mutationOfRow, recordOfRow } from "../src/sql/internal/recordRows.js"
 import type { TestDatabase } from "./sqlTestDatabases.js"
 
 /**
@@ -182,6 +183,45 @@ export const sqlDialectSuite = <E>(label: string, database: Effect.Effect<TestDa
         assert.strictEqual(record!.changedAt, 2 ** 52)
         assert.strictEqual(yield* store.head(alice), 1)
         assert.deepStrictEqual(yield* store.usage(alice), { records: 1, bytes: 40 })
+      })))
+
+    it.effect("the rows this database returns are read by the hand-written checks, not the Schemas", () =>
+      withClient(Effect.gen(function*() {
+        yield* migrate
+        const sql = (yield* SqlClient.SqlClient).withoutTransforms()
+        const store = yield* RecordStoreSql.make
+        yield* store.transact(alice, (tx) =>
+          Effect.gen(function*() {
+            yield* tx.write(note("n1", 1))
+            const trashed = yield* tx.write({
+              ...note("n2", 2),
+              state: "trashed",
+              changedBy: DeviceId.make("phone"),
+              trashedAt: 2 ** 52,
+              deleteBy: 2 ** 52 + 1,
+              blobs: ["b1", "b2"]
+            })
+            yield* tx.rememberMutation({
+              mutationId: MutationId.make("m-1"),
+              app: "notes",
+              recordId: trashed.id,
+              op: "delete",
+              outcome: {
+                _tag: "applied",
+                mutationId: MutationId.make("m-1"),
+                recordId: trashed.id,
+                version: trashed.version,
+                seq: trashed.seq,
+                state: "trashed"
+              }
+            }, 1_000)
+          }))
+        const records = yield* sql`SELECT * FROM custos_records ORDER BY seq`
+        assert.strictEqual(records.length, 2)
+        for (const row of records) assert.isDefined(recordOfRow(row), JSON.stringify(row))
+        const mutations = yield* sql`SELECT mutation_id, app, record_id, op, outcome FROM custos_mutations`
+        assert.strictEqual(mutations.length, 1)
+        assert.isDefined(mutationOfRow(mutations[0]), JSON.stringify(mutations[0]))
       })))
 
     it.effect("usage and blob references are kept by the database and equal a recount after every kind of write", () =>

@@ -77,7 +77,10 @@ export const MutationOutcome = Schema.Union(Applied, Duplicate, Conflict, Reject
 })
 export type MutationOutcome = typeof MutationOutcome.Type
 
-/** What the mutation log keeps of an applied mutation, to answer a retry and to spot a reused id. */
+/**
+ * What the mutation log keeps of an applied mutation, to answer a retry and to spot a reused id. Like `Applied`, it
+ * is checked by hand in the SQL stores (`adapters/src/sql/internal/recordRows.ts`), whose test fingerprints both.
+ */
 export const RememberedMutation = Schema.Struct({
   mutationId: MutationId,
   app: App,

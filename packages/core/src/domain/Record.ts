@@ -21,6 +21,10 @@ export type Seq = typeof Seq.Type
 export const Version = Schema.Int.pipe(Schema.positive(), Schema.brand("Version"))
 export type Version = typeof Version.Type
 
+/**
+ * A record as a store keeps it. The SQL stores check their rows against it by hand before they fall back to it
+ * (`adapters/src/sql/internal/recordRows.ts`); a test there fingerprints it, so a change here is looked at there.
+ */
 export const StoredRecord = Schema.Struct({
   accountId: AccountId,
   app: App,

@@ -140,10 +140,16 @@ const int64 = (value: unknown): number | undefined =>
 /** `Schema.Int`: a safe integer (`Number.isSafeInteger` is false for anything that is not a number). */
 const isInt = (value: unknown): value is number => Number.isSafeInteger(value)
 
-const isStrings = (value: unknown): value is ReadonlyArray<string> => {
-  if (!Array.isArray(value)) return false
-  for (let i = 0; i < value.length; i++) if (typeof value[i] !== "string") return false
-  return true
+/** A plain array of the strings `value` holds, each read once; `undefined` unless it is an array of strings. */
+const copyOfStrings = (value: unknown): Array<string> | undefined => {
+  if (!Array.isArray(value)) return undefined
+  const copy: Array<string> = []
+  for (let i = 0; i < value.length; i++) {
+    const element: unknown = value[i]
+    if (typeof element !== "string") return undefined
+    copy.push(element)
+  }
+  return copy
 }
 
 /** The `blobs` column's JSON text as `Schema.parseJson(Schema.Array(Schema.String))` decodes it. */
@@ -154,7 +160,7 @@ const blobsOf = (text: string): ReadonlyArray<string> | undefined => {
   } catch {
     return undefined
   }
-  return isStrings(parsed) ? parsed : undefined
+  return copyOfStrings(parsed)
 }
 
 /** A row of `custos_records` as `RecordFromRow` decodes it, keys in `StoredRecord`'s order. */
@@ -260,8 +266,12 @@ export const storedRecordOf = (input: unknown): StoredRecord | undefined => {
     !copyOptional(input, "deleteBy", isNumber, record)
   ) return undefined
   record.size = size
-  if (!copyOptional(input, "blobs", isStrings, record)) return undefined
-  if (record.blobs !== undefined) record.blobs = (record.blobs as ReadonlyArray<string>).slice()
+  if (Object.hasOwn(input, "blobs")) {
+    // Each element read once, into a fresh plain array: what is checked is what is kept.
+    const blobs = input["blobs"] === undefined ? undefined : copyOfStrings(input["blobs"])
+    if (blobs === undefined && input["blobs"] !== undefined) return undefined
+    record.blobs = blobs
+  }
   return record as unknown as StoredRecord
 }
 
