@@ -249,7 +249,7 @@ const deriveValueKeys = (kgk: Uint8Array, salts: ReadonlyArray<Uint8Array>, leng
 const badSalt = (length: number) =>
   new InvalidKeyMaterial({ reason: `a value's salt must be ${VALUE_KEY_SALT_BYTES} bytes, this one has ${length}` })
 
-/** The derived key's length for `algorithm`, or why `ikm` or `saltBytes` are refused. */
+/** Why `openDerived` refuses `ikm` or a salt of `saltBytes`, if it does. */
 const checkDerivation = (ikm: Uint8Array, saltBytes: number): InvalidKeyMaterial | undefined =>
   ikm.length === 0
     ? new InvalidKeyMaterial({ reason: "the input key material is empty" })
