@@ -131,7 +131,10 @@ export class Keyring extends Context.Tag("@custos/core/Keyring")<Keyring, {
   readonly algorithm: AeadAlgorithm
   /** The account's primary key (the newest version), made, wrapped and stored on first use. */
   readonly accountKey: (accountId: AccountId) => Effect.Effect<AccountKey, AccountKeyError>
-  /** The key of one record value: HKDF(account key `keyVersion`, `salt`, "custos/record/v1"). */
+  /**
+   * HKDF(account key `keyVersion`, `salt`, "custos/record/v1"): the key a format 1 envelope's value was sealed
+   * under, and the key of the gallery's deleted-on-purpose fingerprints.
+   */
   readonly recordKey: (
     accountId: AccountId,
     salt: Uint8Array,
