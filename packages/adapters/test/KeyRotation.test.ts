@@ -8,7 +8,7 @@ import { layerEphemeralKeys } from "@custos/adapters/keys/EphemeralKeys"
 import { layerMemoryStores } from "@custos/adapters/memory/MemoryStores"
 import { DeviceId, MutationId, RecordId } from "@custos/core/domain/Ids"
 import type { Mutation } from "@custos/core/domain/Mutation"
-import { encodeFieldAad, envelopeFromText, envelopeToText } from "@custos/core/domain/Sealed"
+import { envelopeFromText } from "@custos/core/domain/Sealed"
 import { RecordStore } from "@custos/core/ports/RecordStore"
 import { AccountService } from "@custos/core/services/AccountService"
 import { layerCoreServices } from "@custos/core/services/CoreServices"
@@ -18,7 +18,7 @@ import { PrivacyService } from "@custos/core/services/PrivacyService"
 import { SyncEngine } from "@custos/core/services/SyncEngine"
 import { SyncSettingsService } from "@custos/core/services/SyncSettingsService"
 import { Effect, Either, Layer, Redacted } from "effect"
-import { createCipheriv, hkdfSync, randomBytes } from "node:crypto"
+import { sealVersion1 } from "./sealedFormats.js"
 
 const Custos = layerCoreServices.pipe(Layer.provideMerge(Layer.merge(layerMemoryStores, layerEphemeralKeys)))
 const phone = DeviceId.make("phone")
@@ -91,15 +91,9 @@ describe("key rotation with the service running", () => {
       const old = (yield* records.list(accountId, { state: "active", limit: 10 }))
       yield* records.transact(accountId, (tx) =>
         Effect.forEach(old, (record) => {
-          const salt = randomBytes(16)
-          const nonce = randomBytes(12)
-          const valueKey = hkdfSync("sha256", Redacted.value(key), salt, "custos/record/v1", 16)
-          const cipher = createCipheriv("aes-128-gcm", Buffer.from(valueKey), nonce, { authTagLength: 16 })
           const context = { accountId, app: "notes", recordId: record.id, field: "payload", keyVersion: version }
-          cipher.setAAD(encodeFieldAad(context, "aes-128-gcm", 1))
           const payload = JSON.stringify(note(`old ${record.id}`))
-          const sealed = Buffer.concat([nonce, cipher.update(payload), cipher.final(), cipher.getAuthTag()])
-          const body = envelopeToText({ version: 1, algorithm: "aes-128-gcm", keyVersion: version, salt, sealed })
+          const body = sealVersion1(Redacted.value(key), context, "aes-128-gcm", payload)
           const { seq: _seq, ...rest } = record
           return tx.write({ ...rest, body })
         }, { discard: true }))

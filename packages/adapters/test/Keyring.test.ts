@@ -9,21 +9,15 @@ import { layerNodeCrypto, makeNodeCrypto } from "@custos/adapters/crypto/NodeCry
 import { layerKeyManagementMemory } from "@custos/adapters/keys/KeyManagementMemory"
 import { layerAccountKeyStoreMemory } from "@custos/adapters/memory/AccountKeyStoreMemory"
 import { AccountId, RecordId } from "@custos/core/domain/Ids"
-import {
-  encodeAccountKeyAad,
-  encodeFieldAad,
-  type Envelope,
-  envelopeFromText,
-  envelopeToText,
-  MalformedEnvelope
-} from "@custos/core/domain/Sealed"
+import { encodeAccountKeyAad, envelopeFromText, envelopeToText, MalformedEnvelope } from "@custos/core/domain/Sealed"
 import { AccountKeysDestroyed, AccountKeyStore, type StoredAccountKey } from "@custos/core/ports/AccountKeyStore"
 import { Crypto, DecryptionFailed, InvalidKeyMaterial } from "@custos/core/ports/Crypto"
 import { KeyManagement, MasterKeyInUse, MasterKeyVersionUnknown } from "@custos/core/ports/KeyManagement"
 import { Keyring, type KeyringOptions, KeyVersionNotFound, type OpenFieldInput } from "@custos/core/services/Keyring"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Either, Layer, Redacted, Ref } from "effect"
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto"
+import { hkdfSync } from "node:crypto"
+import { openVersion2, sealVersion1 } from "./sealedFormats.js"
 
 /** A fresh key hierarchy per test; the ports stay reachable so tests can look at what is stored. */
 const fresh = (options: KeyringOptions = {}) =>
@@ -67,32 +61,6 @@ const vectorEnvelopes = {
     "AgGAAAAFwMHCw8TFxsfIycrL0NHS09TV1tfY2drbp5FWNyoI+JAJ48VHEKz6nMYzu+FDGfzizu+Aeefd09jX9F4s0KpxyEh31EmchlJK33j5eENgTZ0fOJc=",
   "version 2, AES-256-GCM":
     "AgKAAAAFwMHCw8TFxsfIycrL0NHS09TV1tfY2drbAhEsiSnw0M/0tcoLZB+OyYIOHhyqC0fBpL+y9lVhPHKq9DirwVUFPKO2SMDjdp7y27vWCe+78qEo2SE="
-}
-
-/** The field AAD, as hex, for a context with plain string parts. */
-const fieldAadHex = (
-  context: { readonly accountId: string; readonly recordId: string; readonly field: string; readonly keyVersion: number },
-  algorithm: "aes-128-gcm" | "aes-256-gcm",
-  version: 1 | 2
-) => Buffer.from(encodeFieldAad({ app: "notes", ...context }, algorithm, version)).toString("hex")
-
-/**
- * Opens a version 2 envelope with node:crypto alone: the key-generating key is HKDF-SHA-256(account key, no salt,
- * "custos/value-keys/v2/<algorithm>"), the value's key the first 8 bytes of AES-256 of each u32le(i) ‖ salt block.
- */
-const openVersion2 = (accountKey: Uint8Array, envelope: Envelope, aadHex: string) => {
-  const n = envelope.algorithm === "aes-128-gcm" ? 16 : 32
-  const info = `custos/value-keys/v2/${envelope.algorithm}`
-  const kgk = Buffer.from(hkdfSync("sha256", accountKey, new Uint8Array(0), info, 32))
-  const counters = [0, 1, 2, 3].slice(0, n / 8)
-  const blocks = Buffer.concat(counters.map((i) => Buffer.concat([Buffer.from([i, 0, 0, 0]), envelope.salt])))
-  const stream = createCipheriv("aes-256-ecb", kgk, null).setAutoPadding(false).update(blocks)
-  const valueKey = Buffer.concat(counters.map((b) => stream.subarray(b * 16, b * 16 + 8)))
-  const { sealed } = envelope
-  const decipher = createDecipheriv(envelope.algorithm, valueKey, sealed.subarray(0, 12), { authTagLength: 16 })
-  decipher.setAAD(Buffer.from(aadHex, "hex"))
-  decipher.setAuthTag(sealed.subarray(sealed.length - 16))
-  return Buffer.concat([decipher.update(sealed.subarray(12, sealed.length - 16)), decipher.final()]).toString()
 }
 
 const keyVersionOf = (sealed: string) => Either.getOrThrow(envelopeFromText(sealed)).keyVersion
@@ -200,8 +168,7 @@ describe("Keyring", () => {
         assert.strictEqual(envelope.salt.length, 12)
         // Opened here with node:crypto alone, from the documented format.
         const { key, version } = yield* keyring.accountKey(alice)
-        const aad = fieldAadHex({ ...field(), keyVersion: version }, algorithm, 2)
-        const plain = openVersion2(Redacted.value(key), envelope, aad)
+        const plain = openVersion2(Redacted.value(key), envelope, { ...field(), keyVersion: version })
         assert.strictEqual(plain, "Milk, eggs")
       }
     }).pipe(Effect.provide(fresh())))
@@ -229,8 +196,8 @@ describe("Keyring", () => {
       for (const [name, text] of Object.entries(vectorEnvelopes)) {
         const envelope = Either.getOrThrow(envelopeFromText(text))
         if (envelope.version !== 2) continue
-        const aad = fieldAadHex({ ...vectorContext, accountId, keyVersion: version }, envelope.algorithm, 2)
-        assert.strictEqual(openVersion2(vectorKey, envelope, aad), vectorPlaintext, name)
+        const context = { ...vectorContext, app: "notes", accountId, keyVersion: version }
+        assert.strictEqual(openVersion2(vectorKey, envelope, context), vectorPlaintext, name)
       }
     }).pipe(Effect.provide(fresh())))
 
@@ -239,18 +206,8 @@ describe("Keyring", () => {
       const keyring = yield* Keyring
       const { key, version } = yield* keyring.accountKey(alice)
       /** A version 1 envelope as sealed before envelope version 2, made here with node:crypto alone. */
-      const version1 = (plaintext: string, algorithm: "aes-128-gcm" | "aes-256-gcm", context = field()) => {
-        const salt = randomBytes(16)
-        const valueKey = Buffer.from(
-          hkdfSync("sha256", Redacted.value(key), salt, "custos/record/v1", algorithm === "aes-128-gcm" ? 16 : 32)
-        )
-        const nonce = randomBytes(12)
-        const cipher = createCipheriv(algorithm, valueKey, nonce, { authTagLength: 16 })
-        cipher.setAAD(encodeFieldAad({ ...context, keyVersion: version }, algorithm, 1))
-        const body = Buffer.concat([cipher.update(plaintext), cipher.final()])
-        const sealed = Buffer.concat([nonce, body, cipher.getAuthTag()])
-        return envelopeToText({ version: 1, algorithm, keyVersion: version, salt, sealed })
-      }
+      const version1 = (plaintext: string, algorithm: "aes-128-gcm" | "aes-256-gcm", context = field()) =>
+        sealVersion1(Redacted.value(key), { ...context, keyVersion: version }, algorithm, plaintext)
       for (const algorithm of ["aes-128-gcm", "aes-256-gcm"] as const) {
         const sealed = version1("from before", algorithm)
         assert.strictEqual(yield* keyring.openFieldText({ ...field(), sealed }), "from before")

@@ -15,8 +15,10 @@ import {
   decodeRecords,
   decodeStored,
   MutationFromRow,
+  MutationRow,
   mutationOfRow,
   RecordFromRow,
+  RecordRow,
   recordOfRow,
   rememberedMutationOf,
   storedRecordOf,
@@ -60,6 +62,27 @@ const assertSameResult = <A>(
 
 const describeInput = (input: unknown) =>
   JSON.stringify(input, (_, v) => typeof v === "bigint" ? `${v}n` : v === undefined ? "(undefined)" : v)
+
+/**
+ * A check that `decode` gives what `schema` gives for an input, and that whatever `fast` accepts of each of its items
+ * (the rows of a page, or the input itself), `schemaOfItem` decodes to the same.
+ */
+const agreement = <A, B>(options: {
+  readonly decode: (input: unknown) => Either.Either<A, ParseResult.ParseError>
+  readonly schema: (input: unknown) => Either.Either<A, ParseResult.ParseError>
+  readonly fast: (item: unknown) => B | undefined
+  readonly schemaOfItem: (item: unknown) => Either.Either<B, ParseResult.ParseError>
+  readonly itemsOf: (input: unknown) => ReadonlyArray<unknown>
+}) =>
+(input: unknown) => {
+  assertSameResult(options.decode(input), options.schema(input), input)
+  for (const item of options.itemsOf(input)) {
+    const fast = options.fast(item)
+    if (fast !== undefined) assertSameResult(Either.right(fast), options.schemaOfItem(item), item)
+  }
+}
+
+const rowsOf = (input: unknown): ReadonlyArray<unknown> => Array.isArray(input) ? input : []
 
 // ---------------------------------------------------------------------------------------------------------------
 // Rows
@@ -113,18 +136,16 @@ const recordRow = FastCheck.tuple(storableRecord, FastCheck.constantFrom(...shap
   rowOf(record, shape)
 )
 
-const schemaRecords = Schema.decodeUnknownEither(Schema.Array(RecordFromRow))
 const schemaRecord = Schema.decodeUnknownEither(RecordFromRow)
 
 /** `decodeRecords` gives what the Schema gives; what `recordOfRow` accepts, the Schema decodes to the same. */
-const checkRecordRows = (rows: unknown) => {
-  assertSameResult(Effect.runSync(Effect.either(decodeRecords(rows))), schemaRecords(rows), rows)
-  if (!Array.isArray(rows)) return
-  for (const row of rows) {
-    const fast = recordOfRow(row)
-    if (fast !== undefined) assertSameResult(Either.right(fast), schemaRecord(row), row)
-  }
-}
+const checkRecordRows = agreement({
+  decode: (rows) => Effect.runSync(Effect.either(decodeRecords(rows))),
+  schema: Schema.decodeUnknownEither(Schema.Array(RecordFromRow)),
+  fast: recordOfRow,
+  schemaOfItem: schemaRecord,
+  itemsOf: rowsOf
+})
 
 /** Values that are wrong somewhere, right elsewhere, or right only by a narrow margin. */
 const oddValues: ReadonlyArray<unknown> = [
@@ -199,21 +220,8 @@ const oddValues: ReadonlyArray<unknown> = [
   new Date(0)
 ]
 
-const recordColumns = [
-  "account_id",
-  "app",
-  "id",
-  "version",
-  "seq",
-  "state",
-  "body",
-  "changed_at",
-  "changed_by",
-  "trashed_at",
-  "delete_by",
-  "size",
-  "blobs"
-] as const
+/** The columns of `custos_records`, as its row Schema names them. */
+const recordColumns = Object.keys(RecordRow.fields)
 
 const withColumn = (row: Record<string, unknown>, column: string, value: unknown) => ({ ...row, [column]: value })
 const withoutColumn = (row: Record<string, unknown>, column: string) => {
@@ -331,17 +339,13 @@ const mutationRowOf = (mutation: RememberedMutation): Record<string, unknown> =>
 
 const mutationRow = Arbitrary.make(RememberedMutation).map(mutationRowOf)
 
-const schemaMutations = Schema.decodeUnknownEither(Schema.Array(MutationFromRow))
-const schemaMutation = Schema.decodeUnknownEither(MutationFromRow)
-
-const checkMutationRows = (rows: unknown) => {
-  assertSameResult(Effect.runSync(Effect.either(decodeMutations(rows))), schemaMutations(rows), rows)
-  if (!Array.isArray(rows)) return
-  for (const row of rows) {
-    const fast = mutationOfRow(row)
-    if (fast !== undefined) assertSameResult(Either.right(fast), schemaMutation(row), row)
-  }
-}
+const checkMutationRows = agreement({
+  decode: (rows) => Effect.runSync(Effect.either(decodeMutations(rows))),
+  schema: Schema.decodeUnknownEither(Schema.Array(MutationFromRow)),
+  fast: mutationOfRow,
+  schemaOfItem: Schema.decodeUnknownEither(MutationFromRow),
+  itemsOf: rowsOf
+})
 
 const baseOutcome = {
   _tag: "applied",
@@ -359,7 +363,7 @@ const baseMutationRow = mutationRowOf({
   outcome: baseOutcome
 } as RememberedMutation)
 
-const mutationColumns = ["mutation_id", "app", "record_id", "op", "outcome"] as const
+const mutationColumns = Object.keys(MutationRow.fields)
 const outcomeKeys = ["_tag", "mutationId", "recordId", "version", "seq", "state"] as const
 
 /** Values JSON can hold (`JSON.stringify` refuses bigints and drops `undefined`). */
@@ -424,17 +428,21 @@ describe("remembered mutations read from custos_mutations", () => {
 const schemaStored = Schema.decodeUnknownEither(StoredRecord)
 const schemaValidMutation = Schema.validateEither(RememberedMutation)
 
-const checkStored = (input: unknown) => {
-  assertSameResult(decodeStored(input), schemaStored(input), input)
-  const fast = storedRecordOf(input)
-  if (fast !== undefined) assertSameResult(Either.right(fast), schemaStored(input), input)
-}
+const checkStored = agreement({
+  decode: decodeStored,
+  schema: schemaStored,
+  fast: storedRecordOf,
+  schemaOfItem: schemaStored,
+  itemsOf: (input) => [input]
+})
 
-const checkRemembered = (input: unknown) => {
-  assertSameResult(validateMutation(input), schemaValidMutation(input), input)
-  const fast = rememberedMutationOf(input)
-  if (fast !== undefined) assertSameResult(Either.right(fast), schemaValidMutation(input), input)
-}
+const checkRemembered = agreement({
+  decode: validateMutation,
+  schema: schemaValidMutation,
+  fast: rememberedMutationOf,
+  schemaOfItem: schemaValidMutation,
+  itemsOf: (input) => [input]
+})
 
 const recordFields = [
   "accountId",

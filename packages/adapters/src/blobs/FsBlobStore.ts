@@ -147,16 +147,6 @@ const writeAllPieces = async (handle: Fs.FileHandle, pieces: ReadonlyArray<Uint8
   }
 }
 
-/** Writes all of `bytes` at `position`, however many calls the OS needs. */
-const writeAll = async (handle: Fs.FileHandle, bytes: Uint8Array, position: number) => {
-  let done = 0
-  while (done < bytes.length) {
-    const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done)
-    if (bytesWritten === 0) throw new Error("the file system took none of the bytes written")
-    done += bytesWritten
-  }
-}
-
 export const makeFsBlobStore = (options: FsBlobStoreOptions) =>
   Effect.gen(function*() {
     const root = Path.resolve(options.root)
@@ -260,7 +250,7 @@ export const makeFsBlobStore = (options: FsBlobStoreOptions) =>
           }))
         const header: Header = { size, createdAt: yield* Clock.currentTimeMillis, sha256: hash.digest("hex") }
         yield* io("BlobStore.put", async () => {
-          await writeAll(handle, encodeHeader(header), 0)
+          await writeAllPieces(handle, [encodeHeader(header)], 0)
           await handle.sync()
         })
         return header

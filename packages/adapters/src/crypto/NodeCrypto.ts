@@ -143,6 +143,29 @@ const openSealed = (
 const tagMismatch = () =>
   new DecryptionFailed({ reason: "the authentication tag does not match the key, data and context" })
 const refused = () => new InvalidKeyMaterial({ reason: "OpenSSL refused the AES-GCM parameters" })
+const unknownAlgorithm = (algorithm: string) => new InvalidKeyMaterial({ reason: `no algorithm "${algorithm}"` })
+
+/**
+ * Opens `nonce ‖ ciphertext ‖ tag` under a checked key: the plaintext, or why it does not open (too short to hold a
+ * nonce and a tag, or a tag that does not check; parameters OpenSSL refuses count as the latter).
+ */
+const openEither = (
+  algorithm: AeadAlgorithm,
+  key: Uint8Array,
+  sealed: Uint8Array,
+  aad: Uint8Array
+): Either.Either<Uint8Array, DecryptionFailed> => {
+  const parts = splitSealed(sealed)
+  if (Either.isLeft(parts)) return Either.left(parts.left)
+  const { ciphertext, nonce, tag } = parts.right
+  let plaintext: Uint8Array | undefined
+  try {
+    plaintext = openSealed(algorithm, key, nonce, ciphertext, tag, aad)
+  } catch {
+    return Either.left(tagMismatch())
+  }
+  return plaintext === undefined ? Either.left(tagMismatch()) : Either.right(plaintext)
+}
 
 /**
  * Seals with a caller-chosen nonce. ONLY for known-answer tests (the Wycheproof vectors fix the IV): a repeated
@@ -272,16 +295,7 @@ export const makeNodeCrypto = (): Crypto["Type"] => {
       }))
 
   const open = (input: { readonly key: Uint8Array; readonly sealed: Uint8Array; readonly aad: Uint8Array }) =>
-    Effect.flatMap(algorithmForKey(input.key), (algorithm) =>
-      Effect.flatMap(splitSealed(input.sealed), ({ ciphertext, nonce, tag }) => {
-        let plaintext: Uint8Array | undefined
-        try {
-          plaintext = openSealed(algorithm, input.key, nonce, ciphertext, tag, input.aad)
-        } catch {
-          return Effect.fail(tagMismatch())
-        }
-        return plaintext === undefined ? Effect.fail(tagMismatch()) : Effect.succeed(plaintext)
-      }))
+    Effect.flatMap(algorithmForKey(input.key), (algorithm) => openEither(algorithm, input.key, input.sealed, input.aad))
 
   return Crypto.of({
     seal,
@@ -315,17 +329,9 @@ export const makeNodeCrypto = (): Crypto["Type"] => {
           const opened: Array<Uint8Array> = []
           for (let index = 0; index < items.length; index++) {
             const { aad, sealed } = items[index]!
-            const parts = splitSealed(sealed)
-            if (parts._tag === "Left") return { opened, failed: { index, error: parts.left } }
-            const { ciphertext, nonce, tag } = parts.right
-            let plaintext: Uint8Array | undefined
-            try {
-              plaintext = openSealed(algorithm, key, nonce, ciphertext, tag, aad)
-            } catch {
-              return { opened, failed: { index, error: tagMismatch() } }
-            }
-            if (plaintext === undefined) return { opened, failed: { index, error: tagMismatch() } }
-            opened.push(plaintext)
+            const result = openEither(algorithm, key, sealed, aad)
+            if (Either.isLeft(result)) return { opened, failed: { index, error: result.left } }
+            opened.push(result.right)
           }
           return { opened, failed: undefined }
         })),
@@ -354,7 +360,7 @@ export const makeNodeCrypto = (): Crypto["Type"] => {
         const checked = checkKeyGeneratingKey(kgk)
         if (Either.isLeft(checked)) return Effect.fail(checked.left)
         const n = keyBytes[algorithm]
-        if (n === undefined) return Effect.fail(new InvalidKeyMaterial({ reason: `no algorithm "${algorithm}"` }))
+        if (n === undefined) return Effect.fail(unknownAlgorithm(algorithm))
         if (items.length === 0) return Effect.succeed([])
         let keys: Uint8Array | undefined
         try {
@@ -402,20 +408,9 @@ export const makeNodeCrypto = (): Crypto["Type"] => {
           const derived = keys
           return Effect.succeed(items.map((item, k) => {
             if (item.salt.length !== VALUE_KEY_SALT_BYTES) return Either.left(badSalt(item.salt.length))
-            if (keyBytes[item.algorithm] === undefined) {
-              return Either.left(new InvalidKeyMaterial({ reason: `no algorithm "${item.algorithm}"` }))
-            }
-            const parts = splitSealed(item.sealed)
-            if (Either.isLeft(parts)) return Either.left(parts.left)
-            const { ciphertext, nonce, tag } = parts.right
-            const key = derived.subarray(k * length, k * length + keyBytes[item.algorithm])
-            let plaintext: Uint8Array | undefined
-            try {
-              plaintext = openSealed(item.algorithm, key, nonce, ciphertext, tag, item.aad)
-            } catch {
-              return Either.left(tagMismatch())
-            }
-            return plaintext === undefined ? Either.left(tagMismatch()) : Either.right(plaintext)
+            const n = keyBytes[item.algorithm]
+            if (n === undefined) return Either.left(unknownAlgorithm(item.algorithm))
+            return openEither(item.algorithm, derived.subarray(k * length, k * length + n), item.sealed, item.aad)
           }))
         } catch {
           return Effect.fail(refused())
@@ -427,20 +422,15 @@ export const makeNodeCrypto = (): Crypto["Type"] => {
       Effect.suspend((): Effect.Effect<Uint8Array, InvalidKeyMaterial | DecryptionFailed> => {
         const invalid = checkDerivation(ikm, salt.length)
         if (invalid !== undefined) return Effect.fail(invalid)
-        const parts = splitSealed(sealed)
-        if (parts._tag === "Left") return Effect.fail(parts.left)
         let key: Uint8Array | undefined
-        let plaintext: Uint8Array | undefined
         try {
-          const { ciphertext, nonce, tag } = parts.right
           key = hkdfSha256(ikm, salt, info, keyBytes[algorithm])
-          plaintext = openSealed(algorithm, key, nonce, ciphertext, tag, aad)
+          return openEither(algorithm, key, sealed, aad)
         } catch {
           return Effect.fail(tagMismatch())
         } finally {
           key?.fill(0)
         }
-        return plaintext === undefined ? Effect.fail(tagMismatch()) : Effect.succeed(plaintext)
       }),
     hkdfSha256: ({ ikm, info, length, salt }) =>
       Effect.flatMap(checkHkdfLength(length), (n) =>

@@ -20,7 +20,7 @@
  */
 import { Either, Schema } from "effect"
 import { decodeCanonicalBase64, encodeBase64 } from "../internal/base64.js"
-import { type AeadAlgorithm, NONCE_BYTES, SEAL_OVERHEAD, TAG_BYTES } from "../ports/Crypto.js"
+import { type AeadAlgorithm, NONCE_BYTES, SEAL_OVERHEAD, TAG_BYTES, VALUE_KEY_SALT_BYTES } from "../ports/Crypto.js"
 
 export class MalformedEnvelope extends Schema.TaggedError<MalformedEnvelope>()("MalformedEnvelope", {
   reason: Schema.String
@@ -37,14 +37,12 @@ export const ENVELOPE_VERSION = 2
 export type EnvelopeVersion = 1 | 2
 /** Length of the random salt of a blob and of a version 1 envelope, whose keys are derived with HKDF. */
 export const SALT_BYTES = 16
-/** Length of the random salt of a version 2 envelope (the nonce part of an RFC 8452 key derivation block). */
-export const VALUE_SALT_BYTES = 12
-/** The salt length of each envelope version. */
-export const envelopeSaltBytes: { readonly [V in EnvelopeVersion]: number } = { 1: SALT_BYTES, 2: VALUE_SALT_BYTES }
+/** The salt length of each envelope version: version 2's is what `Crypto.deriveValueKeys` derives a key from. */
+export const envelopeSaltBytes: { readonly [V in EnvelopeVersion]: number } = { 1: SALT_BYTES, 2: VALUE_KEY_SALT_BYTES }
 /** Version, algorithm and key version: everything before the salt. */
 export const ENVELOPE_HEAD_BYTES = 1 + 1 + 4
 /** Version, algorithm, key version and salt of a version 2 envelope: everything before the nonce. */
-export const ENVELOPE_HEADER_BYTES = ENVELOPE_HEAD_BYTES + VALUE_SALT_BYTES
+export const ENVELOPE_HEADER_BYTES = ENVELOPE_HEAD_BYTES + VALUE_KEY_SALT_BYTES
 /** The shortest possible envelope: a version 2 one of an empty plaintext. */
 export const ENVELOPE_MIN_BYTES = ENVELOPE_HEADER_BYTES + SEAL_OVERHEAD
 
@@ -261,11 +259,7 @@ export const encodeEnvelope = (envelope: Envelope): Uint8Array => {
  */
 export const encodeEnvelopeHead = (algorithm: AeadAlgorithm, keyVersion: number): Uint8Array => {
   if (!isKeyVersion(keyVersion)) throw new RangeError(`key version ${keyVersion} is not a u32 >= 1`)
-  const head = new Uint8Array(ENVELOPE_HEAD_BYTES)
-  head[0] = ENVELOPE_VERSION
-  head[1] = algorithmId(algorithm)
-  new DataView(head.buffer).setUint32(2, keyVersion)
-  return head
+  return new ByteWriter(ENVELOPE_HEAD_BYTES).u8(ENVELOPE_VERSION).u8(algorithmId(algorithm)).u32(keyVersion).done()
 }
 
 /** Parses an envelope strictly: a known version and algorithm, a key version >= 1, room for nonce and tag. */
@@ -358,6 +352,7 @@ export const fieldAadOf = (
   return (recordId) =>
     new ByteWriter(head.length + 4 + recordId.length + tail.length).bytes(head).text(recordId).bytes(tail).done()
 }
+
 const ACCOUNT_KEY_AAD_LABEL = encodeUtf8("custos/account-key/v1")
 
 /** The AAD a wrapped account key is bound with: its account and version, so it cannot be moved to another. */

@@ -152,15 +152,13 @@ const copyOfStrings = (value: unknown): Array<string> | undefined => {
   return copy
 }
 
-/** The `blobs` column's JSON text as `Schema.parseJson(Schema.Array(Schema.String))` decodes it. */
-const blobsOf = (text: string): ReadonlyArray<string> | undefined => {
-  let parsed: unknown
+/** What `JSON.parse` reads from `text`, or `undefined` where it throws (`Schema.parseJson` refuses that text). */
+const parsedJson = (text: string): unknown => {
   try {
-    parsed = JSON.parse(text)
+    return JSON.parse(text)
   } catch {
     return undefined
   }
-  return copyOfStrings(parsed)
 }
 
 /** A row of `custos_records` as `RecordFromRow` decodes it, keys in `StoredRecord`'s order. */
@@ -193,7 +191,7 @@ export const recordOfRow = (row: unknown): StoredRecord | undefined => {
   }
   record.size = size
   if (blobs !== null) {
-    const list = blobsOf(blobs)
+    const list = copyOfStrings(parsedJson(blobs))
     if (list === undefined) return undefined
     record.blobs = list
   }
@@ -217,13 +215,7 @@ export const mutationOfRow = (row: unknown): RememberedMutation | undefined => {
   if (!isId(mutation_id) || !apps.has(app) || !isId(record_id) || !ops.has(op) || typeof outcome !== "string") {
     return undefined
   }
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(outcome)
-  } catch {
-    return undefined
-  }
-  const applied = appliedOf(parsed)
+  const applied = appliedOf(parsedJson(outcome))
   return applied === undefined
     ? undefined
     : { mutationId: mutation_id, app, recordId: record_id, op, outcome: applied } as RememberedMutation
