@@ -1,25 +1,33 @@
 /**
  * Tests of streaming blob encryption (core/services/BlobSealing.ts) over node:crypto, as DESIGN.md "Encryption at
  * rest" decides it: blobs of any size and any chunking round-trip; a 20 MiB stream passes through sealing and
- * opening holding about one segment; altered, reordered, dropped, truncated or extended segments, a changed header
- * and a blob opened under another id or account all fail with a typed error, releasing no plaintext of the segment
- * at fault; ranged reads return exactly the asked bytes and read only the segments that hold them.
+ * opening holding about one segment; altered, reordered, dropped, truncated or extended segments, a changed header,
+ * an altered or missing sealed digest and a blob opened under another id or account all fail with a typed error,
+ * releasing no plaintext of the segment at fault; ranged reads return exactly the asked bytes and read only the
+ * segments that hold them; the plaintext's SHA-256 sealed at the end opens from 60 bytes; fixed blobs of both
+ * formats keep opening.
  */
 import { layerNodeCrypto } from "@custos/adapters/crypto/NodeCrypto"
 import { layerKeyManagementMemory } from "@custos/adapters/keys/KeyManagementMemory"
 import { layerAccountKeyStoreMemory } from "@custos/adapters/memory/AccountKeyStoreMemory"
 import { AccountId } from "@custos/core/domain/Ids"
 import {
+  BLOB_DIGEST_SEALED_BYTES,
   BLOB_HEADER_BYTES,
   DEFAULT_SEGMENT_BYTES,
+  encodeAccountKeyAad,
   MalformedEnvelope,
   sealedBlobBytes
 } from "@custos/core/domain/Sealed"
 import { DecryptionFailed } from "@custos/core/ports/Crypto"
+import { AccountKeyStore } from "@custos/core/ports/AccountKeyStore"
+import { KeyManagement } from "@custos/core/ports/KeyManagement"
 import { BlobSealing, type BlobSealingOptions, BlobTruncated, InvalidRange } from "@custos/core/services/BlobSealing"
 import { Keyring, KeyVersionNotFound } from "@custos/core/services/Keyring"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Either, Layer, Option, Stream } from "effect"
+import { Effect, Either, Layer, Option, Redacted, Stream } from "effect"
+import vectors from "./fixtures/sealed-blobs.json" with { type: "json" }
+import { openBlobDigestVersion2, sealBlobVersion1, sha256Hex } from "./sealedFormats.js"
 
 const fresh = (options: BlobSealingOptions = {}) =>
   BlobSealing.layer(options).pipe(
@@ -63,6 +71,17 @@ const collect = <E>(stream: Stream.Stream<Uint8Array, E>) => Effect.map(Stream.r
 
 const seal = (plaintext: Uint8Array, blob = photo, sizes: ReadonlyArray<number> = [plaintext.length || 1]) =>
   Effect.flatMap(BlobSealing, (sealing) => collect(sealing.sealStream(blob, chunked(plaintext, sizes))))
+
+/** A store over `sealed` that records the ranged reads made of it. */
+const store = (sealed: Uint8Array) => {
+  const reads: Array<readonly [number, number]> = []
+  const read = (offset: number, length: number) =>
+    Effect.sync(() => {
+      reads.push([offset, length])
+      return sealed.subarray(offset, offset + length)
+    })
+  return { reads, read }
+}
 
 /** Opens `sealed`, recording what was released before any failure. */
 const openRecording = (sealed: Uint8Array, blob = photo, sizes: ReadonlyArray<number> = [sealed.length || 1]) =>
@@ -216,17 +235,19 @@ describe("BlobSealing", () => {
       Effect.gen(function*() {
         const sealed = yield* seal(plaintext)
         const header = sealed.subarray(0, BLOB_HEADER_BYTES)
-        const seg = (i: number) => sealed.subarray(segmentAt(i), i < 2 ? segmentAt(i + 1) : sealed.length)
+        const digest = sealed.subarray(sealed.length - BLOB_DIGEST_SEALED_BYTES)
+        const seg = (i: number) => sealed.subarray(segmentAt(i), i < 2 ? segmentAt(i + 1) : digest.byteOffset)
         const cases: ReadonlyArray<[string, Uint8Array, number]> = [
-          ["0 and 1 swapped", concat([header, seg(1), seg(0), seg(2)]), 0],
-          ["1 dropped", concat([header, seg(0), seg(2)]), S],
-          ["0 duplicated", concat([header, seg(0), seg(0), seg(1), seg(2)]), S],
-          ["1 repeated after 2", concat([header, seg(0), seg(1), seg(2), seg(1)]), 2 * S]
+          ["0 and 1 swapped", concat([header, seg(1), seg(0), seg(2), digest]), 0],
+          ["1 dropped", concat([header, seg(0), seg(2), digest]), S],
+          ["0 duplicated", concat([header, seg(0), seg(0), seg(1), seg(2), digest]), S],
+          ["1 repeated after 2", concat([header, seg(0), seg(1), seg(2), seg(1), digest]), 2 * S],
+          ["1 repeated after the digest", concat([header, seg(0), seg(1), seg(2), digest, seg(1)]), 2 * S]
         ]
         for (const [why, bad, released] of cases) {
           yield* expectFailure(bad, { error: [DecryptionFailed], released, why })
         }
-        yield* expectFailure(concat([header, seg(0), seg(1)]), {
+        yield* expectFailure(concat([header, seg(0), seg(1), digest]), {
           error: [BlobTruncated],
           released: 2 * S,
           why: "last segment dropped"
@@ -236,10 +257,13 @@ describe("BlobSealing", () => {
     it.effect("a blob cut short anywhere, or extended", () =>
       Effect.gen(function*() {
         const sealed = yield* seal(plaintext)
-        // The last segment is S / 2 + 28 bytes: cutting into it, or all of it, loses it; one more byte cuts segment 1.
-        for (const cut of [1, 10, S / 2 + 27, S / 2 + 28, S / 2 + 29]) {
+        // The blob ends with its last segment (S / 2 + 28 bytes) and its sealed digest (60 bytes). Whatever is cut,
+        // the last 60 bytes left are taken for the digest, so the last segment no longer checks; once fewer than 60
+        // bytes of it are left, those 60 reach into segment 1, which no longer checks either.
+        const tail = S / 2 + 28 + 60
+        for (const cut of [1, 10, 59, 60, 61, tail - 60, tail - 59, tail - 1, tail, tail + 1]) {
           const bad = sealed.subarray(0, sealed.length - cut)
-          const released = cut > S / 2 + 28 ? S : 2 * S
+          const released = cut > tail - 60 ? S : 2 * S
           yield* expectFailure(bad, { error: [DecryptionFailed, BlobTruncated], released, why: `cut ${cut}` })
         }
         for (const keep of [0, 5, BLOB_HEADER_BYTES]) {
@@ -260,8 +284,9 @@ describe("BlobSealing", () => {
       Effect.gen(function*() {
         const exact = content(0, 2 * S)
         const sealed = yield* seal(exact)
-        assert.strictEqual(sealed.length, segmentAt(2) + 28)
-        const { released, result } = yield* openRecording(sealed.subarray(0, segmentAt(2)))
+        assert.strictEqual(sealed.length, segmentAt(2) + 28 + 60)
+        const withoutLast = concat([sealed.subarray(0, segmentAt(2)), sealed.subarray(segmentAt(2) + 28)])
+        const { released, result } = yield* openRecording(withoutLast)
         assert.isTrue(Either.isLeft(result) && result.left instanceof BlobTruncated)
         assert.strictEqual(released.length, 2 * S)
       }).pipe(Effect.provide(fresh())))
@@ -307,27 +332,119 @@ describe("BlobSealing", () => {
         const spliced = concat([sealed.subarray(0, segmentAt(1)), other.subarray(segmentAt(1))])
         yield* expectFailure(spliced, { error: [DecryptionFailed], released: S, why: "segment of another blob" })
       }).pipe(Effect.provide(fresh())))
+
+    it.effect("an altered sealed digest, or another blob's, fails after the content checked", () =>
+      Effect.gen(function*() {
+        const sealing = yield* BlobSealing
+        const sealed = yield* seal(plaintext)
+        const other = yield* seal(plaintext)
+        const end = sealed.length - BLOB_DIGEST_SEALED_BYTES
+        const altered = (at: number) => sealed.map((b, i) => i === end + at ? b ^ 0x20 : b)
+        const swapped = concat([sealed.subarray(0, end), other.subarray(end)])
+        for (const [why, bad] of [["nonce", altered(0)], ["digest", altered(20)], ["tag", altered(59)], ["swapped", swapped]] as const) {
+          // Every segment authenticates, so all the content is out before the digest fails: a consumer that must
+          // not act on a blob that turns out altered waits for the stream to end without failure.
+          yield* expectFailure(bad, { error: [DecryptionFailed], released: size, why: `digest ${why}` })
+          const opened = yield* Effect.either(sealing.sealedDigest(photo, { sealedSize: bad.length, read: store(bad).read }))
+          assert.isTrue(Either.isLeft(opened) && opened.left instanceof DecryptionFailed, why)
+          assert.include(Either.isLeft(opened) ? opened.left.message : "", "sealed digest")
+        }
+      }).pipe(Effect.provide(fresh())))
   })
+
+  it.effect("ends with the plaintext's SHA-256 sealed, which opens from the header and the last 60 bytes", () =>
+    Effect.gen(function*() {
+      const sealing = yield* BlobSealing
+      for (const size of [0, 1, S - 1, S, 2 * S + 5]) {
+        const plaintext = content(size, size)
+        let told: Uint8Array | undefined
+        const sealed = yield* collect(sealing.sealStream(photo, chunked(plaintext, [4096, 7]), {
+          onDigest: (digest) => {
+            told = digest
+          }
+        }))
+        assert.strictEqual(hex(told ?? new Uint8Array(0)), sha256Hex(plaintext), `${size}: told`)
+        const { read, reads } = store(sealed)
+        const opened = yield* sealing.sealedDigest(photo, { sealedSize: sealed.length, read })
+        assert.strictEqual(Option.map(opened, hex).pipe(Option.getOrUndefined), sha256Hex(plaintext), `${size}: opened`)
+        assert.deepStrictEqual(reads, [[0, BLOB_HEADER_BYTES], [sealed.length - 60, 60]])
+        // Under another blob id or account it does not open.
+        const moved = yield* Effect.either(
+          sealing.sealedDigest({ ...photo, blobId: "blob-photo-2" }, { sealedSize: sealed.length, read })
+        )
+        assert.isTrue(Either.isLeft(moved) && moved.left instanceof DecryptionFailed)
+      }
+    }).pipe(Effect.provide(fresh())))
+
+  it.effect("opens fixed blobs of both formats under a fixed account key: the stored bytes do not drift", () =>
+    Effect.gen(function*() {
+      const sealing = yield* BlobSealing
+      const accountKey = Buffer.from(vectors.accountKeyHex, "hex")
+      const accountId = AccountId.make(vectors.accountId)
+      const place = { accountId, blobId: vectors.blobId }
+      const wrapped = yield* (yield* KeyManagement).wrap(accountKey, encodeAccountKeyAad(accountId, vectors.keyVersion))
+      yield* (yield* AccountKeyStore).put({ accountId, version: vectors.keyVersion, wrapped })
+      const plaintext = Buffer.from(vectors.plaintext.repeat.repeat(100).slice(0, vectors.plaintext.length))
+      assert.strictEqual(sha256Hex(plaintext), vectors.sha256)
+      for (const [format, text] of [[1, vectors.format1], [2, vectors.format2]] as const) {
+        const sealed = new Uint8Array(Buffer.from(text, "base64"))
+        assert.strictEqual(sealed[0], format)
+        assert.strictEqual(sealed.length, sealedBlobBytes(plaintext.length, 1024, format))
+        const whole = yield* openRecording(sealed, place, [100])
+        assert.isTrue(Either.isRight(whole.result), `format ${format}`)
+        sameBytes(whole.released, plaintext, `format ${format}`)
+        const { read } = store(sealed)
+        const part = yield* collect(sealing.openRange(place, { sealedSize: sealed.length, start: 1000, end: 1100, read }))
+        sameBytes(part, plaintext.subarray(1000, 1100), `format ${format} range`)
+        const digest = yield* sealing.sealedDigest(place, { sealedSize: sealed.length, read })
+        assert.strictEqual(Option.getOrUndefined(Option.map(digest, hex)), format === 1 ? undefined : vectors.sha256)
+        // Relabelled as the other format it does not open: the header is bound into every segment.
+        const relabelled = sealed.map((b, i) => i === 0 ? 3 - format : b)
+        const refused = yield* openRecording(relabelled, place)
+        assert.isTrue(Either.isLeft(refused.result), `format ${format} relabelled`)
+        assert.strictEqual(refused.released.length, 0)
+      }
+      // The format 2 digest follows from the documented layout alone.
+      const format2 = Buffer.from(vectors.format2, "base64")
+      assert.strictEqual(openBlobDigestVersion2(accountKey, { ...place, keyVersion: vectors.keyVersion }, format2), vectors.sha256)
+    }).pipe(Effect.provide(fresh())))
+
+  it.effect("still opens blobs sealed before digests were (format 1), whole and by range", () =>
+    Effect.gen(function*() {
+      const sealing = yield* BlobSealing
+      const { key, version } = yield* Effect.flatMap(Keyring, (k) => k.accountKey(alice))
+      for (const size of [0, 59, 60, 61, S, 3 * S + 100]) {
+        const plaintext = content(size, size)
+        const sealed = sealBlobVersion1(Redacted.value(key), { ...photo, keyVersion: version }, plaintext)
+        assert.strictEqual(sealed.length, sealedBlobBytes(size, S, 1))
+        for (const sizes of [[sealed.length], [7], [SEALED_SEGMENT + 1, 59]]) {
+          const { released, result } = yield* openRecording(sealed, photo, sizes)
+          assert.isTrue(Either.isRight(result), `${size} bytes in ${sizes}`)
+          sameBytes(released, plaintext, `${size} bytes`)
+        }
+        const { read } = store(sealed)
+        assert.deepStrictEqual(yield* sealing.sealedInfo({ sealedSize: sealed.length, read }), { size, format: 1 })
+        assert.isTrue(Option.isNone(yield* sealing.sealedDigest(photo, { sealedSize: sealed.length, read })))
+        const bytes = yield* collect(sealing.openRange(photo, { sealedSize: sealed.length, start: 0, end: size, read }))
+        sameBytes(bytes, plaintext, `${size} bytes by range`)
+        // Cut short, it is refused like any blob.
+        const cut = yield* openRecording(sealed.subarray(0, sealed.length - 1))
+        assert.isTrue(Either.isLeft(cut.result), `${size} cut`)
+      }
+    }).pipe(Effect.provide(fresh())))
 
   describe("ranges", () => {
     const size = 5 * S + 1234
     const plaintext = content(0, size)
 
-    const store = (sealed: Uint8Array) => {
-      const reads: Array<readonly [number, number]> = []
-      const read = (offset: number, length: number) =>
-        Effect.sync(() => {
-          reads.push([offset, length])
-          return sealed.subarray(offset, offset + length)
-        })
-      return { reads, read }
-    }
-
     it.effect("return exactly the asked bytes, reading the header and only the segments that hold them", () =>
       Effect.gen(function*() {
         const sealing = yield* BlobSealing
         const sealed = yield* seal(plaintext)
-        assert.strictEqual(yield* sealing.plaintextSize({ sealedSize: sealed.length, read: store(sealed).read }), size)
+        assert.deepStrictEqual(yield* sealing.sealedInfo({ sealedSize: sealed.length, read: store(sealed).read }), {
+          size,
+          format: 2
+        })
         let seed = 12345
         const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n
         const ranges: Array<[number, number]> = [
@@ -389,7 +506,7 @@ describe("BlobSealing", () => {
         const short = (offset: number, length: number) => Effect.succeed(sealed.subarray(offset, offset + length - 1))
         const shortRead = yield* range(0, 5, sealed.length, (o, l) => (o === 0 ? read(o, l) : short(o, l)))
         assert.isTrue(Either.isLeft(shortRead) && shortRead.left instanceof BlobTruncated)
-        const impossible = yield* range(0, 5, segmentAt(5))
+        const impossible = yield* range(0, 5, segmentAt(5) + BLOB_DIGEST_SEALED_BYTES)
         assert.isTrue(Either.isLeft(impossible) && impossible.left instanceof MalformedEnvelope)
         // A store that lost the blob's final byte: the last segment no longer authenticates.
         const lastRead = yield* range(5 * S, 5 * S + 10, bad.length - 1)

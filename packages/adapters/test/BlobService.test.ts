@@ -2,7 +2,8 @@
  * Blobs on core over the memory stores and ephemeral keys (core/services/BlobService.ts): an upload is invisible until
  * a record referencing it commits, then downloads as the very bytes uploaded, whole or by ranges across segment edges;
  * another account never gets it; uploads past the per-blob limit or the quota are refused; collection takes old
- * unreferenced blobs only; and every download is in the account's access log, naming the referencing record.
+ * unreferenced blobs only; every download is in the account's access log, naming the referencing record; and what a
+ * record about to be pushed states of its blob (size, SHA-256) is checked against the upload.
  */
 import { layerBlobStoreMemory } from "@custos/adapters/blobs/BlobStoreMemory"
 import { layerEphemeralKeys } from "@custos/adapters/keys/EphemeralKeys"
@@ -15,10 +16,12 @@ import { AccountService } from "@custos/core/services/AccountService"
 import { BlobService, layerBlobService } from "@custos/core/services/BlobService"
 import { layerCoreServices } from "@custos/core/services/CoreServices"
 import { SyncEngine } from "@custos/core/services/SyncEngine"
+import { Keyring } from "@custos/core/services/Keyring"
 import { SyncSettingsService } from "@custos/core/services/SyncSettingsService"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Either, Layer, Stream, TestClock } from "effect"
+import { Chunk, Effect, Either, Layer, Redacted, Stream, TestClock } from "effect"
 import { createHash } from "node:crypto"
+import { sealBlobVersion1 } from "./sealedFormats.js"
 
 const MAX_BLOB = 4 * 1024 * 1024
 const Custos = layerBlobService({ maxBlobBytes: MAX_BLOB }).pipe(
@@ -201,5 +204,51 @@ describe("blob service", () => {
       const entries = (yield* log.list(account)).entries.filter((e) => e.purpose === "blob-download")
       assert.deepStrictEqual(entries.map((e) => [e.app, [...e.recordIds] as Array<string>]), [["gallery", ["photo-logged"]]])
       assert.strictEqual((yield* collect(download.stream)).length, 10)
+    }).pipe(Effect.provide(Custos)))
+
+  it.effect("what a record states of its blob is checked against the upload, the digest logged before it is opened", () =>
+    Effect.gen(function*() {
+      const blobs = yield* BlobService
+      const log = yield* AccessLog
+      const account = yield* newAccount
+      const bytes = content(S + 7)
+      const uploaded = yield* upload(account, "photo-c", bytes)
+      const checks = () => log.list(account).pipe(Effect.map((page) => page.entries.filter((e) => e.purpose === "blob-check")))
+      const check = (ref: { readonly id: string; readonly size: number; readonly sha256: string }, recordId = "p-c") =>
+        Effect.either(blobs.checkRefs(account, "gallery", [{ recordId: RecordId.make(recordId), refs: [ref] }]))
+
+      // Nothing uploaded under the id: nothing to check, nothing opened, nothing logged.
+      assert.isTrue(Either.isRight(yield* check({ id: "not-uploaded", size: 5, sha256: sha256(bytes) })))
+      assert.deepStrictEqual(yield* checks(), [])
+
+      const refused = [
+        [{ id: "photo-c", size: bytes.length + 1, sha256: uploaded.sha256 }, "it holds 65543 bytes, the record says 65544"],
+        [{ id: "photo-c", size: bytes.length, sha256: sha256(content(7)) }, "its SHA-256 is not the one the record says"]
+      ] as const
+      for (const [ref, reason] of refused) {
+        const result = yield* check(ref)
+        assert.isTrue(Either.isLeft(result) && result.left._tag === "BlobRefInvalid", reason)
+        assert.include(Either.isLeft(result) ? result.left.message : "", reason)
+      }
+      assert.isTrue(Either.isRight(yield* check({ id: "photo-c", ...uploaded }, "p-ok")))
+      // A wrong size is seen in the header: only the two digest openings are in the log, naming their records.
+      assert.deepStrictEqual(
+        (yield* checks()).map((e) => [e.app, [...e.recordIds] as Array<string>]),
+        [["gallery", ["p-c"]], ["gallery", ["p-ok"]]]
+      )
+
+      // A blob sealed before digests were sealed with blobs (format 1): its size is checked, its digest cannot be.
+      const store = yield* BlobStore
+      const { key, version } = yield* (yield* Keyring).accountKey(account)
+      const old = sealBlobVersion1(Redacted.value(key), { accountId: account, blobId: "photo-old", keyVersion: version }, bytes)
+      yield* store.put(account, BlobId.make("photo-old"), Stream.make(old), { maxBytes: old.length })
+      assert.isTrue(Either.isRight(yield* check({ id: "photo-old", size: bytes.length, sha256: sha256(content(3)) })))
+      const wrongSize = yield* check({ id: "photo-old", size: 3, sha256: uploaded.sha256 })
+      assert.isTrue(Either.isLeft(wrongSize) && wrongSize.left._tag === "BlobRefInvalid")
+      assert.strictEqual((yield* checks()).length, 2, "nothing was opened of the format 1 blob")
+      // It still downloads once a record names it.
+      yield* pushPhoto(account, "p-old", { id: "photo-old", size: bytes.length, sha256: sha256(bytes) })
+      const got = yield* collect((yield* blobs.download(account, BlobId.make("photo-old"))).stream)
+      assert.isTrue(Buffer.from(bytes).equals(got))
     }).pipe(Effect.provide(Custos)))
 })

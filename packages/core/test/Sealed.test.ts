@@ -8,6 +8,7 @@ import { Either, FastCheck } from "effect"
 import {
   BLOB_HEADER_BYTES,
   blobAadPrefix,
+  blobDigestAad,
   blobPlaintextBytes,
   blobSegmentAad,
   decodeBlobHeader,
@@ -254,6 +255,7 @@ describe("UTF-8", () => {
 
 describe("Blob format", () => {
   const header = FastCheck.record({
+    version: FastCheck.constantFrom(1 as const, 2 as const),
     algorithm,
     keyVersion,
     segmentSize: FastCheck.integer({ min: 1024, max: 1024 * 1024 }),
@@ -268,18 +270,19 @@ describe("Blob format", () => {
 
   it("refuses headers with a segment size a reader could not bound", () => {
     const salt = new Uint8Array(16)
-    const good = encodeBlobHeader({ algorithm: "aes-128-gcm", keyVersion: 1, segmentSize: 65536, salt })
+    const good = encodeBlobHeader({ version: 2, algorithm: "aes-128-gcm", keyVersion: 1, segmentSize: 65536, salt })
     for (const size of [0, 1023, 1024 * 1024 + 1, 0xffffffff]) {
       const bad = good.slice()
       new DataView(bad.buffer).setUint32(6, size)
       refused(decodeBlobHeader(bad), `segment size ${size}`)
     }
     refused(decodeBlobHeader(good.subarray(0, BLOB_HEADER_BYTES - 1)), "short")
+    for (const version of [0, 3, 255]) refused(decodeBlobHeader(good.map((x, i) => i === 0 ? version : x)), `format ${version}`)
   })
 
-  it("segment AAD differs by index, last flag, blob, account and header", () => {
+  it("segment and digest AAD differ by index, last flag, blob, account and header", () => {
     const salt = new Uint8Array(16)
-    const h = encodeBlobHeader({ algorithm: "aes-128-gcm", keyVersion: 1, segmentSize: 1024, salt })
+    const h = encodeBlobHeader({ version: 2, algorithm: "aes-128-gcm", keyVersion: 1, segmentSize: 1024, salt })
     const changedHeader = h.map((x, i) => (i === 25 ? 1 : x))
     const p = blobAadPrefix({ accountId: "a", blobId: "b" }, h)
     const all = [
@@ -289,18 +292,26 @@ describe("Blob format", () => {
       blobSegmentAad(p, 2 ** 32, false),
       blobSegmentAad(blobAadPrefix({ accountId: "a", blobId: "c" }, h), 0, false),
       blobSegmentAad(blobAadPrefix({ accountId: "ab", blobId: "" }, h), 0, false),
-      blobSegmentAad(blobAadPrefix({ accountId: "a", blobId: "b" }, changedHeader), 0, false)
+      blobSegmentAad(blobAadPrefix({ accountId: "a", blobId: "b" }, changedHeader), 0, false),
+      // The digest after 1 segment is bound apart from segment 1, last or not.
+      blobDigestAad(p, 1),
+      blobDigestAad(p, 2)
     ].map(hex)
     assert.strictEqual(new Set(all).size, all.length)
   })
 
   it.prop(
     "sizes: plaintext size is recovered from the sealed size; a blob without its last segment has no valid size",
-    [FastCheck.integer({ min: 0, max: 10_000_000 }), FastCheck.integer({ min: 1024, max: 70_000 })],
-    ([size, segment]) => {
-      const sealed = sealedBlobBytes(size, segment)
-      assert.strictEqual(right(blobPlaintextBytes(sealed, segment)), size)
-      refused(blobPlaintextBytes(sealed - (size % segment) - 28, segment), "last segment dropped")
+    [
+      FastCheck.integer({ min: 0, max: 10_000_000 }),
+      FastCheck.integer({ min: 1024, max: 70_000 }),
+      FastCheck.constantFrom(1 as const, 2 as const)
+    ],
+    ([size, segmentSize, version]) => {
+      const sealed = sealedBlobBytes(size, segmentSize, version)
+      assert.strictEqual(sealed, BLOB_HEADER_BYTES + size + 28 * segmentCount(size, segmentSize) + (version - 1) * 60)
+      assert.strictEqual(right(blobPlaintextBytes(sealed, { segmentSize, version })), size)
+      refused(blobPlaintextBytes(sealed - (size % segmentSize) - 28, { segmentSize, version }), "last segment dropped")
     }
   )
 

@@ -97,7 +97,7 @@ describe("blobs over HTTP", () => {
       assert.strictEqual(anonymous.status, 401)
     }).pipe(Effect.provide(layerTestServer())))
 
-  it.effect("a push that misstates the size of an uploaded blob is refused whole and stores nothing", () =>
+  it.effect("a push that misstates the size or digest of an uploaded blob is refused whole and stores nothing", () =>
     Effect.gen(function*() {
       const http = yield* raw
       const alice = yield* signUp()
@@ -130,7 +130,9 @@ describe("blobs over HTTP", () => {
       const refusals = [
         // A record that understates its blob would count less against the quota than it stores.
         [{ id: "photo-a", size: 1, sha256 }, `it holds ${bytes.length} bytes, the record says 1`],
-        [{ id: "photo-a", size: bytes.length + 1, sha256 }, `it holds ${bytes.length} bytes, the record says`]
+        [{ id: "photo-a", size: bytes.length + 1, sha256 }, `it holds ${bytes.length} bytes, the record says`],
+        // A record that misstates its blob's digest would export, and be remembered as deleted, as other content.
+        [{ id: "photo-a", size: bytes.length, sha256: "0".repeat(64) }, "its SHA-256 is not the one the record says"]
       ] as const
       for (const [blob, reason] of refusals) {
         const refused = yield* Effect.flip(pushPhoto(blob))

@@ -48,6 +48,8 @@ export const AccessPurpose = Schema.Literal(
   "gallery-fingerprint",
   /** A blob (a photo, a recording, a wallpaper) was downloaded. */
   "blob-download",
+  /** The digest sealed with a blob was opened, to check the one a record being pushed states of it. */
+  "blob-check",
   /** The account's data was exported. */
   "export",
   /** Content was re-sealed under the account's new key version (a key rotation job). */

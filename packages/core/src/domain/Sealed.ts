@@ -3,7 +3,8 @@
  * data that binds a sealed field to its place, and the header, segment AAD and size arithmetic of sealed blobs.
  * It implements DESIGN.md "Encryption at rest": ciphertext carries a format version, an algorithm and a key version
  * so keys can rotate; AAD binds every value to (account, app, record id, field, key version) in a length-prefixed
- * encoding, so a value copied elsewhere fails to open; blobs are fixed-size segments with a last-segment flag.
+ * encoding, so a value copied elsewhere fails to open; blobs are fixed-size segments with a last-segment flag and
+ * end with their sealed digest.
  *
  * Field envelope, big-endian (format version 2, what is written):
  *
@@ -362,27 +363,41 @@ export const encodeAccountKeyAad = (accountId: string, keyVersion: number): Uint
 // ---------------------------------------------------------------------------------------------------------------
 // Sealed blobs
 //
-// A sealed blob is a header and then segments. Segment i seals plaintext bytes [i*S, (i+1)*S) as
-// nonce(12) ‖ ciphertext ‖ tag(16). Every segment but the last holds exactly S bytes; the last holds 0..S-1 bytes,
-// so there is always a last segment (an empty one when the size is a multiple of S) and its flag is in the AAD.
+// A sealed blob is a header, then segments, then (format 2) a sealed digest. Segment i seals plaintext bytes
+// [i*S, (i+1)*S) as nonce(12) ‖ ciphertext ‖ tag(16). Every segment but the last holds exactly S bytes; the last holds
+// 0..S-1 bytes, so there is always a last segment (an empty one when the size is a multiple of S) and its flag is in
+// the AAD. Format 2 ends with the plaintext's SHA-256 sealed the same way (nonce ‖ 32 bytes ‖ tag, 60 bytes) with
+// the index after the last segment and flag 2 in its AAD, so the digest a record states of its blob can be checked
+// without reading the blob, and a blob cut before its digest is known to be cut.
 //
 // Header, big-endian:
 //
 //   offset  size  content
-//   0       1     format version, 1
+//   0       1     format version: 2 (with the sealed digest; what is written) or 1 (without; still read)
 //   1       1     algorithm: 1 = AES-128-GCM, 2 = AES-256-GCM
 //   2       4     account key version (u32)
 //   6       4     segment size S in plaintext bytes (u32, 1 KiB..1 MiB)
 //   10      16    salt: random, per blob; HKDF(account key, salt) is the blob's key
 
-export const BLOB_FORMAT_VERSION = 1
+/** The blob format written today; format 1 (no sealed digest) is still read. */
+export const BLOB_FORMAT_VERSION = 2
+/** Every blob format that opens. */
+export type BlobFormatVersion = 1 | 2
 export const BLOB_HEADER_BYTES = 1 + 1 + 4 + 4 + SALT_BYTES
 /** 64 KiB: the segment size blobs are written with. */
 export const DEFAULT_SEGMENT_BYTES = 64 * 1024
 export const MIN_SEGMENT_BYTES = 1024
 export const MAX_SEGMENT_BYTES = 1024 * 1024
+/** The SHA-256 of a blob's plaintext, sealed at the end of a format 2 blob. */
+export const BLOB_DIGEST_BYTES = 32
+/** The sealed digest at the end of a format 2 blob: nonce, the 32-byte digest, tag. */
+export const BLOB_DIGEST_SEALED_BYTES = BLOB_DIGEST_BYTES + SEAL_OVERHEAD
+
+/** What follows the last segment in a blob of `version`: the sealed digest, or nothing. */
+export const blobTrailerBytes = (version: BlobFormatVersion) => version === 1 ? 0 : BLOB_DIGEST_SEALED_BYTES
 
 export interface BlobHeader {
+  readonly version: BlobFormatVersion
   readonly algorithm: AeadAlgorithm
   readonly keyVersion: number
   readonly segmentSize: number
@@ -392,11 +407,12 @@ export interface BlobHeader {
 const isSegmentSize = (n: number) => Number.isInteger(n) && n >= MIN_SEGMENT_BYTES && n <= MAX_SEGMENT_BYTES
 
 export const encodeBlobHeader = (header: BlobHeader): Uint8Array => {
+  if (header.version !== 1 && header.version !== 2) throw new RangeError(`blob format ${header.version} is not known`)
   if (!isKeyVersion(header.keyVersion)) throw new RangeError(`key version ${header.keyVersion} is not a u32 >= 1`)
   if (!isSegmentSize(header.segmentSize)) throw new RangeError(`segment size ${header.segmentSize} is out of range`)
   if (header.salt.length !== SALT_BYTES) throw new RangeError(`the salt must be ${SALT_BYTES} bytes`)
   return new ByteWriter()
-    .u8(BLOB_FORMAT_VERSION)
+    .u8(header.version)
     .u8(algorithmId(header.algorithm))
     .u32(header.keyVersion)
     .u32(header.segmentSize)
@@ -412,7 +428,8 @@ export const decodeBlobHeader = (bytes: Uint8Array): Either.Either<BlobHeader, M
   if (bytes.length !== BLOB_HEADER_BYTES) {
     return malformed(`a blob header has ${BLOB_HEADER_BYTES} bytes, this one has ${bytes.length}`)
   }
-  if (bytes[0] !== BLOB_FORMAT_VERSION) return malformed(`blob format version ${bytes[0]} is not known`)
+  const version = bytes[0]
+  if (version !== 1 && version !== 2) return malformed(`blob format version ${version} is not known`)
   const algorithm = algorithmFromId(bytes[1]!)
   if (algorithm === undefined) return malformed(`algorithm ${bytes[1]} is not known`)
   const keyVersion = readU32(bytes, 2)
@@ -421,7 +438,7 @@ export const decodeBlobHeader = (bytes: Uint8Array): Either.Either<BlobHeader, M
   if (!isSegmentSize(segmentSize)) {
     return malformed(`segment size ${segmentSize} is outside ${MIN_SEGMENT_BYTES}..${MAX_SEGMENT_BYTES} bytes`)
   }
-  return Either.right({ algorithm, keyVersion, segmentSize, salt: bytes.slice(10, 10 + SALT_BYTES) })
+  return Either.right({ version, algorithm, keyVersion, segmentSize, salt: bytes.slice(10, 10 + SALT_BYTES) })
 }
 
 /** Where a sealed blob belongs: bound into every segment's AAD. */
@@ -434,7 +451,8 @@ const BLOB_AAD_LABEL = encodeUtf8("custos/blob-segment/v1")
 
 /**
  * The AAD of segment `index` is `prefix ‖ u64 index ‖ u8 last`, where the prefix binds the label, account id, blob
- * id and the exact header bytes (each length-prefixed). Computed once per blob.
+ * id and the exact header bytes (each length-prefixed). Computed once per blob. The sealed digest of a format 2 blob
+ * is bound as `prefix ‖ u64 segment count ‖ u8 2`: after the last segment, and never a segment's.
  */
 export const blobAadPrefix = (context: BlobContext, header: Uint8Array): Uint8Array =>
   new ByteWriter().field(BLOB_AAD_LABEL).text(context.accountId).text(context.blobId).field(header).done()
@@ -442,26 +460,33 @@ export const blobAadPrefix = (context: BlobContext, header: Uint8Array): Uint8Ar
 export const blobSegmentAad = (prefix: Uint8Array, index: number, last: boolean): Uint8Array =>
   new ByteWriter(prefix.length + 9).bytes(prefix).u64(index).u8(last ? 1 : 0).done()
 
+/** The AAD of the sealed digest of a format 2 blob of `segments` segments. */
+export const blobDigestAad = (prefix: Uint8Array, segments: number): Uint8Array =>
+  new ByteWriter(prefix.length + 9).bytes(prefix).u64(segments).u8(2).done()
+
 /** The sealed length of a segment holding `plaintext` bytes. */
 export const sealedSegmentBytes = (plaintext: number) => plaintext + NONCE_BYTES + TAG_BYTES
 
 /** How many segments a blob of `size` plaintext bytes has: always one more than the full ones. */
 export const segmentCount = (size: number, segmentSize: number) => Math.floor(size / segmentSize) + 1
 
-/** The sealed size of a blob of `size` plaintext bytes. */
-export const sealedBlobBytes = (size: number, segmentSize: number) =>
-  BLOB_HEADER_BYTES + size + segmentCount(size, segmentSize) * SEAL_OVERHEAD
+/** The sealed size of a blob of `size` plaintext bytes, in the format written today unless `version` says. */
+export const sealedBlobBytes = (size: number, segmentSize: number, version: BlobFormatVersion = BLOB_FORMAT_VERSION) =>
+  BLOB_HEADER_BYTES + size + segmentCount(size, segmentSize) * SEAL_OVERHEAD + blobTrailerBytes(version)
 
-/** The plaintext size of a sealed blob of `sealedSize` bytes, or why no sealed blob can have that size. */
+/** The plaintext size of a sealed blob of `sealedSize` bytes, or why no sealed blob with `header` has that size. */
 export const blobPlaintextBytes = (
   sealedSize: number,
-  segmentSize: number
+  header: Pick<BlobHeader, "segmentSize" | "version">
 ): Either.Either<number, MalformedEnvelope> => {
-  const body = sealedSize - BLOB_HEADER_BYTES
+  const { segmentSize } = header
+  const body = sealedSize - BLOB_HEADER_BYTES - blobTrailerBytes(header.version)
   const full = sealedSegmentBytes(segmentSize)
   const lastSealed = body % full
   if (body < SEAL_OVERHEAD || lastSealed < SEAL_OVERHEAD) {
-    return malformed(`no sealed blob with ${segmentSize}-byte segments is ${sealedSize} bytes long`)
+    return malformed(
+      `no sealed blob of format ${header.version} with ${segmentSize}-byte segments is ${sealedSize} bytes long`
+    )
   }
   return Either.right(Math.floor(body / full) * segmentSize + lastSealed - SEAL_OVERHEAD)
 }

@@ -4,17 +4,22 @@
  * own random nonce under a per-blob key (HKDF of the account key and a random salt in the blob's header), with AAD
  * binding account, blob id, header, segment index and a last-segment flag. So uploads and downloads stream with
  * at most a couple of segments in memory, a segment's plaintext is released only after its tag checks, and
- * reordered, dropped, truncated or altered segments fail with a typed error. The byte layout is in
- * `domain/Sealed.ts`.
+ * reordered, dropped, truncated or altered segments fail with a typed error. After the last segment comes the
+ * plaintext's SHA-256, sealed the same way (blob format 2), so what a record states of its blob's digest can be
+ * checked by opening 60 bytes (`sealedDigest`) instead of reading the blob. The byte layout is in `domain/Sealed.ts`.
  *
  * What streaming cannot give: segments that check are released before later ones are read, so a consumer that
  * must not act on a blob that later turns out truncated or altered waits for the stream to end without failure.
  */
-import { Channel, Chunk, Context, Effect, Either, Layer, Redacted, Schema, Stream } from "effect"
+import { Channel, Chunk, Context, Effect, Either, Layer, Option, Redacted, Schema, Stream } from "effect"
 import type { AccountId } from "../domain/Ids.js"
 import {
+  BLOB_DIGEST_SEALED_BYTES,
+  BLOB_FORMAT_VERSION,
   BLOB_HEADER_BYTES,
   blobAadPrefix,
+  blobDigestAad,
+  type BlobFormatVersion,
   blobPlaintextBytes,
   blobSegmentAad,
   decodeBlobHeader,
@@ -24,6 +29,7 @@ import {
   MAX_SEGMENT_BYTES,
   MIN_SEGMENT_BYTES,
   SALT_BYTES,
+  segmentCount,
   sealedSegmentBytes,
   segmentsForRange
 } from "../domain/Sealed.js"
@@ -158,6 +164,31 @@ export const reframe = <E, E2>(
     return Stream.concat(Stream.mapConcatEffect(input, cut), Stream.sync(cutter.end))
   })
 
+/**
+ * Keeps the last `n` bytes of a byte stream back: `push` appends to `out` what is now known to come before them, and
+ * `end` gives them (fewer when the stream was shorter). A chunk longer than `n` passes on as a view; only its last
+ * `n` bytes are held, as a view too, so nothing is copied but chunks shorter than `n`.
+ */
+const makeHoldback = (n: number) => {
+  let held: Uint8Array = new Uint8Array(0)
+  return {
+    push: (piece: Uint8Array, out: Array<Uint8Array>) => {
+      if (piece.length >= n) {
+        if (held.length > 0) out.push(held)
+        if (piece.length > n) out.push(piece.subarray(0, piece.length - n))
+        held = piece.subarray(piece.length - n)
+        return
+      }
+      const joined = new Uint8Array(held.length + piece.length)
+      joined.set(held)
+      joined.set(piece, held.length)
+      if (joined.length > n) out.push(joined.subarray(0, joined.length - n))
+      held = joined.length > n ? joined.subarray(joined.length - n) : joined
+    },
+    end: (): Uint8Array => held
+  }
+}
+
 export interface BlobSealingOptions {
   /** Plaintext bytes per segment; 64 KiB unless chosen (1 KiB..1 MiB). */
   readonly segmentSize?: number | undefined
@@ -169,27 +200,48 @@ export interface BlobRef {
   readonly blobId: string
 }
 
+/** What a sealed blob's header and length tell without opening anything. */
+export interface SealedBlobInfo {
+  /** Plaintext bytes. */
+  readonly size: number
+  /** 2 when the plaintext's digest is sealed at the end, 1 for a blob sealed before that. */
+  readonly format: BlobFormatVersion
+}
+
 /** Reads `length` bytes of the sealed blob from `offset` (a ranged read of the blob store). */
 export type ReadSealed<E> = (offset: number, length: number) => Effect.Effect<Uint8Array, E>
 
 export class BlobSealing extends Context.Tag("@custos/core/BlobSealing")<BlobSealing, {
-  /** Seals a plaintext stream: the header, then each segment as soon as it is full. */
+  /**
+   * Seals a plaintext stream: the header, then each segment as soon as it is full, then the plaintext's SHA-256
+   * sealed. `onDigest` is given that digest once the plaintext has ended, before it is sealed.
+   */
   readonly sealStream: <E>(
     blob: BlobRef,
-    plaintext: Stream.Stream<Uint8Array, E>
+    plaintext: Stream.Stream<Uint8Array, E>,
+    options?: { readonly onDigest?: ((sha256: Uint8Array) => void) | undefined }
   ) => Stream.Stream<Uint8Array, E | AccountKeyError>
   /**
-   * Opens a sealed stream, however it is chunked, emitting each segment's plaintext after its tag checks. Fails on
-   * any alteration, reordering, truncation or trailing bytes.
+   * Opens a sealed stream, however it is chunked, emitting each segment's plaintext after its tag checks; the sealed
+   * digest at the end is authenticated too (not compared with the plaintext: the tags already bind every byte). Fails
+   * on any alteration, reordering, truncation or trailing bytes.
    */
   readonly openStream: <E>(
     blob: BlobRef,
     sealed: Stream.Stream<Uint8Array, E>
   ) => Stream.Stream<Uint8Array, E | OpenBlobError>
-  /** The plaintext size of a sealed blob of `sealedSize` bytes (reads its header). */
-  readonly plaintextSize: <E>(
+  /**
+   * The plaintext's SHA-256 sealed at the end of a blob (reads its header and opens its last 60 bytes), or none for
+   * a blob of format 1, which has none.
+   */
+  readonly sealedDigest: <E>(
+    blob: BlobRef,
     input: { readonly sealedSize: number; readonly read: ReadSealed<E> }
-  ) => Effect.Effect<number, E | MalformedEnvelope | BlobTruncated>
+  ) => Effect.Effect<Option.Option<Uint8Array>, E | OpenBlobError>
+  /** The plaintext size and format of a sealed blob of `sealedSize` bytes (reads its header; opens nothing). */
+  readonly sealedInfo: <E>(
+    input: { readonly sealedSize: number; readonly read: ReadSealed<E> }
+  ) => Effect.Effect<SealedBlobInfo, E | MalformedEnvelope | BlobTruncated>
   /**
    * Plaintext bytes [start, end) (end exclusive: HTTP `bytes=a-b` is start a, end b + 1), reading only the header
    * and the segments that hold them, each checked before any of its bytes are emitted.
@@ -228,8 +280,16 @@ const makeBlobSealing = (options: BlobSealingOptions) =>
       new DecryptionFailed({
         reason: `segment ${index} does not authenticate: it was altered, moved, or the blob was cut or extended`
       })
+    const digestFailed = () =>
+      new DecryptionFailed({
+        reason: "the sealed digest does not authenticate: it was altered, moved, or the blob was cut or extended"
+      })
 
-    const sealStream = <E>(blob: BlobRef, plaintext: Stream.Stream<Uint8Array, E>) =>
+    const sealStream = <E>(
+      blob: BlobRef,
+      plaintext: Stream.Stream<Uint8Array, E>,
+      options: { readonly onDigest?: ((sha256: Uint8Array) => void) | undefined } = {}
+    ) =>
       Stream.pipeThroughChannel(
         plaintext,
         Channel.unwrap(Effect.gen(function*() {
@@ -237,7 +297,8 @@ const makeBlobSealing = (options: BlobSealingOptions) =>
           const salt = yield* crypto.randomBytes(SALT_BYTES)
           const algorithm = keyring.algorithm
           const key = yield* blobKey(blob, { salt, keyVersion, algorithm })
-          const header = encodeBlobHeader({ algorithm, keyVersion, segmentSize, salt })
+          const hash = yield* crypto.sha256Incremental()
+          const header = encodeBlobHeader({ version: BLOB_FORMAT_VERSION, algorithm, keyVersion, segmentSize, salt })
           const prefix = blobAadPrefix(blob, header)
           // Fixed segments: the cutter has no header and cannot fail.
           const cutter = Either.getOrThrow(makeCutter({ headerBytes: 0, frameBytes: () => Either.right(segmentSize) }))
@@ -245,29 +306,42 @@ const makeBlobSealing = (options: BlobSealingOptions) =>
            * Seals the segments among `frames` and emits them as one chunk: each segment as its nonce, ciphertext and
            * tag, three pieces whose bytes follow each other in the sealed blob.
            */
-          const emit = (frames: ReadonlyArray<Frame>) => {
+          const emit = (
+            frames: ReadonlyArray<Frame>,
+            end?: { readonly digest: Uint8Array; readonly segments: number }
+          ) => {
             const items: Array<SealItem> = []
             for (const frame of frames) {
               if (frame._tag === "Segment") {
                 items.push({ plaintext: frame.bytes, aad: blobSegmentAad(prefix, frame.index, frame.last) })
               }
             }
+            if (end !== undefined) items.push({ plaintext: end.digest, aad: blobDigestAad(prefix, end.segments) })
             return Channel.flatMap(
               Channel.fromEffect(crypto.sealMany({ key, items })),
               (sealed) => Channel.write(Chunk.unsafeFromArray(sealed.flatMap((s) => [s.nonce, s.ciphertext, s.tag])))
             )
           }
-          // One channel step per input chunk: it is cut and its segments sealed together (a stream step per segment
-          // or per stage costs more than sealing it); the last segment, possibly empty, is sealed when the input ends.
+          // One channel step per input chunk: it is hashed, cut and its segments sealed together (a stream step per
+          // segment or per stage costs more than sealing it); the last segment, possibly empty, and the digest are
+          // sealed when the input ends.
           const seal: Channel.Channel<Chunk.Chunk<Uint8Array>, Chunk.Chunk<Uint8Array>, E | AccountKeyError, E, unknown, unknown> =
             Channel.readWithCause({
               onInput: (chunk: Chunk.Chunk<Uint8Array>) => {
                 const frames: Array<Frame> = []
-                for (const piece of chunk) cutter.cut(piece, frames)
+                for (const piece of chunk) {
+                  hash.update(piece)
+                  cutter.cut(piece, frames)
+                }
                 return frames.length === 0 ? seal : Channel.zipRight(emit(frames), seal)
               },
               onFailure: Channel.failCause,
-              onDone: () => emit([cutter.end()])
+              onDone: () => {
+                const last = cutter.end()
+                const digest = hash.digest()
+                options.onDigest?.(digest)
+                return emit([last], { digest, segments: last._tag === "Segment" ? last.index + 1 : 0 })
+              }
             })
           return Channel.write(Chunk.of(header)).pipe(
             Channel.zipRight(seal),
@@ -279,12 +353,31 @@ const makeBlobSealing = (options: BlobSealingOptions) =>
     const openStream = <E>(blob: BlobRef, sealed: Stream.Stream<Uint8Array, E>) => {
       const opening = () => {
         let opened: { readonly key: Uint8Array; readonly prefix: Uint8Array } | undefined
+        /** The header's format, once the cutter has read it (a function: the cutter sets it as it cuts). */
+        let version: BlobFormatVersion | undefined
+        const versionRead = () => version
         const made = makeCutter({
           headerBytes: BLOB_HEADER_BYTES,
-          frameBytes: (bytes) => Either.map(decodeBlobHeader(bytes), (header) => sealedSegmentBytes(header.segmentSize))
+          frameBytes: (bytes) =>
+            Either.map(decodeBlobHeader(bytes), (header) => {
+              version = header.version
+              return sealedSegmentBytes(header.segmentSize)
+            })
         })
         if (Either.isLeft(made)) return Channel.fail(made.left)
         const cutter = made.right
+        // The last 60 bytes may be a format 2 blob's sealed digest, which is no segment: they reach the cutter only
+        // once the stream ends and the header has said the blob has none.
+        const holdback = makeHoldback(BLOB_DIGEST_SEALED_BYTES)
+        /** Authenticates the sealed digest after segments `0..segments-1`. */
+        const checkDigest = (sealed: Uint8Array, segments: number) =>
+          Effect.suspend(() =>
+            opened === undefined ? Effect.void : crypto.open({
+              key: opened.key,
+              sealed,
+              aad: blobDigestAad(opened.prefix, segments)
+            }).pipe(Effect.mapError(digestFailed), Effect.asVoid)
+          )
         /**
          * Opens frames in as few steps as they allow: the plaintexts of the segments that check, in order, and the
          * error of the first frame that does not (nothing after it is opened).
@@ -349,7 +442,9 @@ const makeBlobSealing = (options: BlobSealingOptions) =>
           Channel.readWithCause({
             onInput: (chunk: Chunk.Chunk<Uint8Array>) => {
               const frames: Array<Frame> = []
-              for (const piece of chunk) {
+              const ahead: Array<Uint8Array> = []
+              for (const piece of chunk) holdback.push(piece, ahead)
+              for (const piece of ahead) {
                 const failed = cutter.cut(piece, frames)
                 // Only a header fails to cut, and no plaintext comes before the header.
                 if (failed !== undefined) return Channel.fail(failed)
@@ -357,7 +452,21 @@ const makeBlobSealing = (options: BlobSealingOptions) =>
               return emit(frames, () => open)
             },
             onFailure: Channel.failCause,
-            onDone: () => emit([cutter.end()], () => Channel.void)
+            onDone: () => {
+              const tail = holdback.end()
+              if (versionRead() === 2) {
+                const last = cutter.end()
+                const segments = last._tag === "Segment" ? last.index + 1 : 0
+                return emit([last], () => Channel.fromEffect(checkDigest(tail, segments)))
+              }
+              const frames: Array<Frame> = []
+              const failed = cutter.cut(tail, frames)
+              if (failed !== undefined) return Channel.fail(failed)
+              // A header read only now is of a blob shorter than any of format 2 with its digest.
+              if (versionRead() === 2) return Channel.fail(new BlobTruncated({ reason: "it ends before its sealed digest" }))
+              frames.push(cutter.end())
+              return emit(frames, () => Channel.void)
+            }
           })
         return open.pipe(Channel.ensuring(Effect.sync(() => opened?.key.fill(0))))
       }
@@ -372,12 +481,32 @@ const makeBlobSealing = (options: BlobSealingOptions) =>
           return yield* new BlobTruncated({ reason: "the store returned less than the header" })
         }
         const header = yield* decodeBlobHeader(bytes)
-        const size = yield* blobPlaintextBytes(sealedSize, header.segmentSize)
+        const size = yield* blobPlaintextBytes(sealedSize, header)
         return { bytes, header, size }
       })
 
-    const plaintextSize = <E>(input: { readonly sealedSize: number; readonly read: ReadSealed<E> }) =>
-      Effect.map(readHeader(input.sealedSize, input.read), ({ size }) => size)
+    const sealedInfo = <E>(input: { readonly sealedSize: number; readonly read: ReadSealed<E> }) =>
+      Effect.map(readHeader(input.sealedSize, input.read), ({ header, size }): SealedBlobInfo => ({
+        size,
+        format: header.version
+      }))
+
+    const sealedDigest = <E>(blob: BlobRef, input: { readonly sealedSize: number; readonly read: ReadSealed<E> }) =>
+      Effect.gen(function*() {
+        const { bytes, header, size } = yield* readHeader(input.sealedSize, input.read)
+        if (header.version === 1) return Option.none()
+        const sealed = yield* input.read(input.sealedSize - BLOB_DIGEST_SEALED_BYTES, BLOB_DIGEST_SEALED_BYTES)
+        if (sealed.length !== BLOB_DIGEST_SEALED_BYTES) {
+          return yield* new BlobTruncated({ reason: "the store returned part of the sealed digest" })
+        }
+        const key = yield* blobKey(blob, header)
+        const digest = yield* crypto.open({
+          key,
+          sealed,
+          aad: blobDigestAad(blobAadPrefix(blob, bytes), segmentCount(size, header.segmentSize))
+        }).pipe(Effect.mapError(digestFailed), Effect.ensuring(Effect.sync(() => key.fill(0))))
+        return Option.some(digest)
+      })
 
     const openRange = <E>(
       blob: BlobRef,
@@ -412,5 +541,5 @@ const makeBlobSealing = (options: BlobSealingOptions) =>
         )
       }))
 
-    return BlobSealing.of({ sealStream, openStream, plaintextSize, openRange })
+    return BlobSealing.of({ sealStream, openStream, sealedDigest, sealedInfo, openRange })
   })

@@ -12,7 +12,9 @@
  *   per account anyway). Before anything is decrypted the download is written to the access log, naming the records
  *   that reference the blob (`blob-download`).
  * - A blob that a committed record references cannot be replaced (`BlobInUse`): the record's size and digest state
- *   what it is.
+ *   what it is. `checkRefs` holds what records about to be pushed state of their blobs against the blobs uploaded:
+ *   the size from the sealed header, the digest from the SHA-256 sealed at the blob's end (written to the access log
+ *   as `blob-check` before it is opened).
  * - `collectGarbage` deletes blobs that no active or trashed record references once they are older than the grace
  *   period, so an upload whose record commits a moment later is kept.
  *
@@ -24,6 +26,7 @@
 import { Context, Effect, Encoding, Layer, Option, Schema, Stream } from "effect"
 import type { AccessApp } from "../domain/AccessLog.js"
 import { type AccountNotFound, QuotaExceeded } from "../domain/Errors.js"
+import type { App } from "../domain/App.js"
 import type { AccountId, RecordId } from "../domain/Ids.js"
 import { MIN_SEGMENT_BYTES, sealedBlobBytes } from "../domain/Sealed.js"
 import { concatBytes } from "../internal/bytes.js"
@@ -35,7 +38,6 @@ import {
   BlobTooLarge,
   type CollectResult
 } from "../ports/BlobStore.js"
-import { Crypto } from "../ports/Crypto.js"
 import { RecordStore } from "../ports/RecordStore.js"
 import type { StoreError } from "../ports/StoreError.js"
 import { AccessLog } from "./AccessLog.js"
@@ -55,8 +57,8 @@ export class BlobInUse extends Schema.TaggedError<BlobInUse>()("BlobInUse", {
 }
 
 /**
- * A pushed record names a blob of the account whose uploaded content is not the size the record says (which is what
- * its quota use is counted by).
+ * A pushed record names a blob of the account whose uploaded content is not the size or the SHA-256 the record says
+ * (its size is what quota use is counted by, its digest what exports and "deleted on purpose" go by).
  */
 export class BlobRefInvalid extends Schema.TaggedError<BlobRefInvalid>()("BlobRefInvalid", {
   blobId: Schema.String,
@@ -66,6 +68,11 @@ export class BlobRefInvalid extends Schema.TaggedError<BlobRefInvalid>()("BlobRe
   override get message() {
     return `The record's blob ${this.blobId} does not match what was uploaded: ${this.reason}`
   }
+}
+
+/** Opens the digest sealed with a blob. */
+interface DigestCheck {
+  readonly open: Effect.Effect<Option.Option<Uint8Array>, BlobRefInvalid | SealingFailed | StoreError>
 }
 
 /** Plaintext bytes to download: [start, end) with end exclusive and clamped to the size, or the last `suffix`. */
@@ -85,6 +92,14 @@ export interface Uploaded {
   /** Plaintext bytes. */
   readonly size: number
   /** Lower-case hex SHA-256 of the plaintext: what the record's `BlobRef` states. */
+  readonly sha256: string
+}
+
+/** What a record states of a blob it names: its `BlobRef`. */
+export interface StatedBlob {
+  readonly id: string
+  readonly size: number
+  /** Lower-case hex SHA-256 of the content. */
   readonly sha256: string
 }
 
@@ -111,15 +126,17 @@ export class BlobService extends Context.Tag("@custos/core/BlobService")<BlobSer
     range?: DownloadRange
   ) => Effect.Effect<Download, BlobNotFound | BlobRangeInvalid | SealingFailed | StoreError>
   /**
-   * Checks what records about to be pushed say of their blobs: a blob the account uploaded under the id holds the
-   * size its `BlobRef` states (read from the sealed header; nothing is opened). `BlobRefInvalid` names the first that
-   * does not. A blob not uploaded is no refusal: the record counts at its stated size, and nothing can be uploaded
-   * under an id a stored record names. The digest stays the device's statement: a download gives back exactly the
-   * bytes uploaded.
+   * Checks what records of `app` about to be pushed say of their blobs: a blob the account uploaded under the id
+   * holds the size its `BlobRef` states (read from the sealed header) and has the SHA-256 it states (the digest
+   * sealed at the blob's end, opened after a `blob-check` entry naming those records is written to the access log).
+   * `BlobRefInvalid` names the first that does not. A blob not uploaded is no refusal: the record counts at its stated
+   * size, and nothing can be uploaded under an id a stored record names. A blob sealed before digests were sealed
+   * with blobs (format 1) is checked for its size only.
    */
   readonly checkRefs: (
     accountId: AccountId,
-    refs: ReadonlyArray<{ readonly id: string; readonly size: number }>
+    app: App,
+    records: ReadonlyArray<{ readonly recordId: RecordId; readonly refs: ReadonlyArray<StatedBlob> }>
   ) => Effect.Effect<void, BlobRefInvalid | SealingFailed | StoreError>
   /** Deletes the blobs of every account that no active or trashed record references and are `graceMs` old. */
   readonly collectGarbage: (graceMs: number) => Effect.Effect<CollectResult, StoreError>
@@ -139,7 +156,6 @@ const makeBlobService = (options: BlobServiceOptions) =>
     const membership = yield* MembershipService
     const accounts = yield* AccountService
     const accessLog = yield* AccessLog
-    const crypto = yield* Crypto
     const maxBlobBytes = options.maxBlobBytes ?? defaultMaxBlobBytes
     if (!Number.isSafeInteger(maxBlobBytes) || maxBlobBytes < 0) {
       return yield* Effect.dieMessage(`BlobService: the blob size limit ${maxBlobBytes} is not a byte count`)
@@ -182,19 +198,22 @@ const makeBlobService = (options: BlobServiceOptions) =>
         const declared = uploadOptions.declaredSize
         if (declared !== undefined && declared > limit) return yield* refuse(declared)
 
-        const hash = yield* crypto.sha256Incremental()
         let size = 0
+        let digest: Uint8Array | undefined
         // The stream's own errors travel boxed through sealing, so they come out as they went in.
         const counted = plaintext.pipe(
           Stream.mapError((error) => ({ _tag: "Upstream" as const, error })),
           Stream.mapEffect((bytes): Effect.Effect<Uint8Array, BlobTooLarge | QuotaExceeded> => {
             size += bytes.length
             if (size > limit) return Effect.fail(refuse(size))
-            hash.update(bytes)
             return Effect.succeed(bytes)
           })
         )
-        const sealed = sealing.sealStream({ accountId, blobId }, counted).pipe(
+        const sealed = sealing.sealStream({ accountId, blobId }, counted, {
+          onDigest: (sha256) => {
+            digest = sha256
+          }
+        }).pipe(
           Stream.mapError((e): E | BlobTooLarge | QuotaExceeded | SealingFailed | StoreError => {
             switch (e._tag) {
               case "Upstream":
@@ -209,41 +228,88 @@ const makeBlobService = (options: BlobServiceOptions) =>
           })
         )
         yield* store.put(accountId, blobId, sealed, { maxBytes: sealedBlobBytes(limit, MIN_SEGMENT_BYTES) })
-        return { size, sha256: Encoding.encodeHex(hash.digest()) }
+        if (digest === undefined) return yield* Effect.dieMessage("BlobService: the sealed blob ended without its digest")
+        return { size, sha256: Encoding.encodeHex(digest) }
       })
 
-    const checkRefs = (accountId: AccountId, refs: ReadonlyArray<{ readonly id: string; readonly size: number }>) =>
-      Effect.forEach(refs, (ref) =>
-        Effect.gen(function*() {
-          const invalid = (reason: string) => new BlobRefInvalid({ blobId: ref.id, reason })
-          const blobId = yield* Schema.decodeUnknown(BlobId)(ref.id).pipe(
-            Effect.mapError(() => invalid("it is not a blob id"))
-          )
-          const found = yield* store.stat(accountId, blobId).pipe(
-            Effect.map(Option.some),
-            Effect.catchTag("BlobNotFound", () => Effect.succeed(Option.none()))
-          )
-          // Nothing uploaded under the id: the record counts at the size it states, and once it is stored nothing
-          // can be uploaded under the id any more (BlobInUse), so its size can never be understated.
-          if (Option.isNone(found)) return
-          const info = found.value
-          const read = (offset: number, length: number) =>
-            store.get(accountId, blobId, { start: offset, end: offset + length }).pipe(
-              Stream.runCollect,
-              Effect.map(concatBytes),
-              Effect.catchTags({
-                BlobNotFound: () => Effect.fail(invalid("no blob was uploaded under this id")),
-                BlobRangeInvalid: () => Effect.fail(invalid("the stored blob is cut short"))
-              })
-            )
-          const size = yield* sealing.plaintextSize({ sealedSize: info.size, read }).pipe(
+    const checkRefs = (
+      accountId: AccountId,
+      app: App,
+      stated: ReadonlyArray<{ readonly recordId: RecordId; readonly refs: ReadonlyArray<StatedBlob> }>
+    ) =>
+      Effect.gen(function*() {
+        const digests: Array<{ readonly recordId: RecordId; readonly ref: StatedBlob; readonly check: DigestCheck }> =
+          []
+        for (const { recordId, refs } of stated) {
+          for (const ref of refs) {
+            const check = yield* checkSize(accountId, ref)
+            if (check !== undefined) digests.push({ recordId, ref, check })
+          }
+        }
+        if (digests.length === 0) return
+        // Written before any digest is opened: a check that cannot be logged does not happen.
+        yield* accessLog.write({
+          accountId,
+          purpose: "blob-check",
+          app,
+          recordIds: [...new Set(digests.map((d) => d.recordId))]
+        })
+        for (const { check, ref } of digests) {
+          const sealed = yield* check.open
+          if (Option.isSome(sealed) && Encoding.encodeHex(sealed.value) !== ref.sha256) {
+            return yield* new BlobRefInvalid({ blobId: ref.id, reason: "its SHA-256 is not the one the record says" })
+          }
+        }
+      })
+
+    /**
+     * Checks the size a record states of a blob against the blob uploaded under its id, if any; answers how to open
+     * that blob's sealed digest.
+     */
+    const checkSize = (accountId: AccountId, ref: StatedBlob) =>
+      Effect.gen(function*() {
+        const invalid = (reason: string) => new BlobRefInvalid({ blobId: ref.id, reason })
+        const blobId = yield* Schema.decodeUnknown(BlobId)(ref.id).pipe(
+          Effect.mapError(() => invalid("it is not a blob id"))
+        )
+        const found = yield* store.stat(accountId, blobId).pipe(
+          Effect.map(Option.some),
+          Effect.catchTag("BlobNotFound", () => Effect.succeed(Option.none()))
+        )
+        // Nothing uploaded under the id: the record counts at the size it states, and once it is stored nothing
+        // can be uploaded under the id any more (BlobInUse), so its size can never be understated.
+        if (Option.isNone(found)) return undefined
+        const info = found.value
+        const read = (offset: number, length: number) =>
+          store.get(accountId, blobId, { start: offset, end: offset + length }).pipe(
+            Stream.runCollect,
+            Effect.map(concatBytes),
             Effect.catchTags({
-              MalformedEnvelope: () => Effect.fail(invalid("the stored blob is not a sealed blob")),
-              BlobTruncated: () => Effect.fail(invalid("the stored blob is cut short"))
+              BlobNotFound: () => Effect.fail(invalid("no blob was uploaded under this id")),
+              BlobRangeInvalid: () => Effect.fail(invalid("the stored blob is cut short"))
             })
           )
-          if (size !== ref.size) return yield* invalid(`it holds ${size} bytes, the record says ${ref.size}`)
-        }), { discard: true })
+        const unreadable = {
+          MalformedEnvelope: () => Effect.fail(invalid("the stored blob is not a sealed blob")),
+          BlobTruncated: () => Effect.fail(invalid("the stored blob is cut short"))
+        }
+        const { format, size } = yield* sealing.sealedInfo({ sealedSize: info.size, read }).pipe(
+          Effect.catchTags(unreadable)
+        )
+        if (size !== ref.size) return yield* invalid(`it holds ${size} bytes, the record says ${ref.size}`)
+        // Sealed before digests were sealed with blobs: its size is all there is to check.
+        if (format === 1) return undefined
+        const check: DigestCheck = {
+          open: sealing.sealedDigest({ accountId, blobId }, { sealedSize: info.size, read }).pipe(
+            Effect.catchTags({
+              ...unreadable,
+              DecryptionFailed: () => Effect.fail(invalid("the stored blob's digest does not authenticate"))
+            }),
+            Effect.mapError((e) => e._tag === "BlobRefInvalid" ? e : sealFailed(blobId)(e))
+          )
+        }
+        return check
+      })
 
     const download = (accountId: AccountId, blobId: BlobId, range?: DownloadRange) =>
       Effect.gen(function*() {
@@ -259,7 +325,7 @@ const makeBlobService = (options: BlobServiceOptions) =>
             Effect.map(concatBytes),
             Effect.catchTag("BlobRangeInvalid", (e) => Effect.fail(openFailed(e)))
           )
-        const size = yield* sealing.plaintextSize({ sealedSize: info.size, read }).pipe(
+        const { size } = yield* sealing.sealedInfo({ sealedSize: info.size, read }).pipe(
           Effect.catchTags({ MalformedEnvelope: (e) => Effect.fail(openFailed(e)), BlobTruncated: (e) => Effect.fail(openFailed(e)) })
         )
         const resolved = range === undefined ? undefined : yield* resolveRange(blobId, size, range)

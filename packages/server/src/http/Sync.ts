@@ -1,7 +1,7 @@
 /**
  * Handlers of the sync group: the device is the one the session belongs to. Before a push reaches the engine, the
- * blobs its records name are checked against what the account uploaded (each there, and the size stated), so a
- * record can neither point at nothing nor understate a blob's size, which is what quota use counts. A payload that
+ * blobs its records name are checked against what the account uploaded (the size and SHA-256 stated), so a record
+ * can neither understate a blob's size, which is what quota use counts, nor misstate its digest. A payload that
  * does not decode is left to the engine, which rejects that mutation with its reason.
  */
 import { CustosApi } from "@custos/core/protocol/CustosApi"
@@ -27,11 +27,14 @@ export const SyncLive = HttpApiBuilder.group(CustosApi, "sync", (handlers) =>
      * blobs are decoded here (the engine decodes every payload again); a payload that does not decode is left to it.
      */
     const checkBlobRefs = (accountId: AccountId, app: App, mutations: ReadonlyArray<Mutation>) =>
-      policyOf(app).payload === "structured" ? Effect.void : Effect.forEach(mutations, (mutation) =>
-        mutation.op !== "put" ? Effect.void : decodePayload(app, mutation.payload).pipe(
-          Effect.flatMap((decoded) => blobs.checkRefs(accountId, blobRefsOf(app, decoded))),
-          Effect.catchTag("InvalidPayload", () => Effect.void)
-        ), { discard: true })
+      policyOf(app).payload === "structured" ? Effect.void : Effect.forEach(
+        mutations.filter((mutation) => mutation.op === "put"),
+        (mutation) =>
+          decodePayload(app, mutation.payload).pipe(
+            Effect.map((decoded) => [{ recordId: mutation.recordId, refs: blobRefsOf(app, decoded) }]),
+            Effect.catchTag("InvalidPayload", () => Effect.succeed([]))
+          )
+      ).pipe(Effect.flatMap((stated) => blobs.checkRefs(accountId, app, stated.flat())))
     return handlers
       .handle("push", ({ path, payload, urlParams }) =>
         CurrentSession.pipe(
