@@ -251,4 +251,63 @@ describe("blob service", () => {
       const got = yield* collect((yield* blobs.download(account, BlobId.make("photo-old"))).stream)
       assert.isTrue(Buffer.from(bytes).equals(got))
     }).pipe(Effect.provide(Custos)))
+
+  it.effect("every digest a check names is opened, each blob's once, before a mismatch is answered", () =>
+    Effect.gen(function*() {
+      const blobs = yield* BlobService
+      const log = yield* AccessLog
+      const account = yield* newAccount
+      const a = yield* upload(account, "photo-a", content(1000, 1))
+      const b = yield* upload(account, "photo-b", content(2000, 2))
+      const refused = yield* Effect.flip(blobs.checkRefs(account, "gallery", [
+        { recordId: RecordId.make("r1"), refs: [{ id: "photo-a", size: a.size, sha256: b.sha256 }] },
+        { recordId: RecordId.make("r2"), refs: [{ id: "photo-b", ...b }] },
+        { recordId: RecordId.make("r3"), refs: [{ id: "photo-b", ...b }, { id: "photo-a", ...a }] }
+      ]))
+      assert.strictEqual(refused._tag, "BlobRefInvalid")
+      assert.include(refused.message, "photo-a")
+      const entries = (yield* log.list(account)).entries.filter((e) => e.purpose === "blob-check")
+      assert.deepStrictEqual(entries.map((e) => [...e.recordIds] as Array<string>), [["r1", "r3", "r2"]])
+      // A second ref to a blob must state the same size as the first.
+      const sizes = yield* Effect.flip(blobs.checkRefs(account, "gallery", [
+        { recordId: RecordId.make("r4"), refs: [{ id: "photo-b", ...b }, { id: "photo-b", ...b, size: 1 }] }
+      ]))
+      assert.include(sizes.message, "it holds 2000 bytes, the record says 1")
+    }).pipe(Effect.provide(Custos)))
+
+  it.effect("the engine checks blobs inside the push, only for puts it will apply: no check for refused batches or retries", () =>
+    Effect.gen(function*() {
+      const blobs = yield* BlobService
+      const engine = yield* SyncEngine
+      const log = yield* AccessLog
+      const account = yield* newAccount
+      const uploaded = yield* upload(account, "photo-e", content(3000, 3))
+      const checks = () => log.list(account).pipe(Effect.map((page) => page.entries.filter((e) => e.purpose === "blob-check").length))
+      const put = (mutationId: string, blob: { id: string; size: number; sha256: string }) => ({
+        mutationId: MutationId.make(mutationId),
+        recordId: RecordId.make("photo-e"),
+        op: "put" as const,
+        baseVersion: 0,
+        payload: { ...samples.gallery(1), size: blob.size, sha256: blob.sha256, blob }
+      })
+      const push = (mutations: ReadonlyArray<ReturnType<typeof put>>, app: "gallery" | "recordings" = "gallery") =>
+        engine.push(account, phone, app, mutations, {
+          checkBlobs: (stated) => blobs.checkRefs(account, app, stated)
+        })
+      // Too large a batch is refused before anything is checked.
+      const tooMany = yield* Effect.flip(push(Array.from({ length: 501 }, (_, i) => put(`m-big-${i}`, { id: "photo-e", ...uploaded }))))
+      assert.strictEqual(tooMany._tag, "BatchTooLarge")
+      assert.strictEqual(yield* checks(), 0)
+      // A misstated digest refuses the whole push, nothing stored.
+      const wrong = yield* Effect.flip(push([put("m-wrong", { id: "photo-e", ...uploaded, sha256: sha256(content(1)) })]))
+      assert.strictEqual(wrong._tag, "BlobRefInvalid")
+      assert.strictEqual(yield* checks(), 1)
+      const applied = yield* push([put("m-right", { id: "photo-e", ...uploaded })])
+      assert.strictEqual(applied.outcomes[0]?._tag, "applied")
+      assert.strictEqual(yield* checks(), 2)
+      // A retry of an applied mutation is answered from memory: nothing is opened again.
+      const retried = yield* push([put("m-right", { id: "photo-e", ...uploaded })])
+      assert.strictEqual(retried.outcomes[0]?._tag, "duplicate")
+      assert.strictEqual(yield* checks(), 2)
+    }).pipe(Effect.provide(Custos)))
 })

@@ -103,8 +103,8 @@ export const openBlobDigestVersion2 = (accountKey: Uint8Array, place: BlobPlace,
   const header = sealed.subarray(0, 26)
   const { key, prefix } = blobKeying(accountKey, place, header)
   const segmentSize = Buffer.from(header).readUInt32BE(6)
-  const size = sealed.length - 26 - 60
-  const count = Math.ceil(size / (segmentSize + 28))
+  const segmentsBytes = sealed.length - 26 - 60
+  const count = Math.ceil(segmentsBytes / (segmentSize + 28))
   const digest = sealed.subarray(sealed.length - 60)
   const decipher = createDecipheriv("aes-128-gcm", key, digest.subarray(0, 12), { authTagLength: 16 })
   decipher.setAAD(Buffer.concat([prefix, u64(count), Buffer.from([2])]))

@@ -36,7 +36,10 @@ import {
 import { type AeadAlgorithm, Crypto, DecryptionFailed, type OpenItem, SEAL_OVERHEAD, type SealItem } from "../ports/Crypto.js"
 import { type AccountKeyError, Keyring } from "./Keyring.js"
 
-/** The sealed blob ended early: inside its header, without its last segment, or shorter than its stated size. */
+/**
+ * The sealed blob ended early: inside its header, without its last segment, before its sealed digest, or shorter than
+ * its stated size.
+ */
 export class BlobTruncated extends Schema.TaggedError<BlobTruncated>()("BlobTruncated", {
   reason: Schema.String
 }) {
@@ -372,7 +375,8 @@ const makeBlobSealing = (options: BlobSealingOptions) =>
         /** Authenticates the sealed digest after segments `0..segments-1`. */
         const checkDigest = (sealed: Uint8Array, segments: number) =>
           Effect.suspend(() =>
-            opened === undefined ? Effect.void : crypto.open({
+            // Only a blob whose header opened has a digest to check.
+            opened === undefined ? Effect.dieMessage("BlobSealing: a sealed digest without its header") : crypto.open({
               key: opened.key,
               sealed,
               aad: blobDigestAad(opened.prefix, segments)

@@ -70,8 +70,11 @@ export class BlobRefInvalid extends Schema.TaggedError<BlobRefInvalid>()("BlobRe
   }
 }
 
-/** Opens the digest sealed with a blob. */
+/** A blob whose size a record states rightly, and how to open the digest sealed with it. */
 interface DigestCheck {
+  readonly blobId: BlobId
+  /** Plaintext bytes. */
+  readonly size: number
   readonly open: Effect.Effect<Option.Option<Uint8Array>, BlobRefInvalid | SealingFailed | StoreError>
 }
 
@@ -126,12 +129,13 @@ export class BlobService extends Context.Tag("@custos/core/BlobService")<BlobSer
     range?: DownloadRange
   ) => Effect.Effect<Download, BlobNotFound | BlobRangeInvalid | SealingFailed | StoreError>
   /**
-   * Checks what records of `app` about to be pushed say of their blobs: a blob the account uploaded under the id
-   * holds the size its `BlobRef` states (read from the sealed header) and has the SHA-256 it states (the digest
-   * sealed at the blob's end, opened after a `blob-check` entry naming those records is written to the access log).
-   * `BlobRefInvalid` names the first that does not. A blob not uploaded is no refusal: the record counts at its stated
-   * size, and nothing can be uploaded under an id a stored record names. A blob sealed before digests were sealed
-   * with blobs (format 1) is checked for its size only.
+   * Checks what records of `app` about to be pushed say of their blobs (the engine calls it: `PushOptions.checkBlobs`):
+   * a blob the account uploaded under the id holds the size its `BlobRef` states (read from the sealed header) and has
+   * the SHA-256 it states (the digest sealed at the blob's end, each blob's opened once, after a `blob-check` entry
+   * naming those records is written to the access log). Sizes are checked first, then digests; `BlobRefInvalid` names
+   * the first ref that fails. A blob not uploaded is no refusal: the record counts at its stated size, and nothing
+   * can be uploaded under an id a stored record names. A blob sealed before digests were sealed with blobs (format 1)
+   * is checked for its size only.
    */
   readonly checkRefs: (
     accountId: AccountId,
@@ -238,35 +242,47 @@ const makeBlobService = (options: BlobServiceOptions) =>
       stated: ReadonlyArray<{ readonly recordId: RecordId; readonly refs: ReadonlyArray<StatedBlob> }>
     ) =>
       Effect.gen(function*() {
-        const digests: Array<{ readonly recordId: RecordId; readonly ref: StatedBlob; readonly check: DigestCheck }> =
-          []
+        /** The blobs whose digests are to be opened, once each, with the records and refs that name them. */
+        const digests = new Map<BlobId, { readonly check: DigestCheck; readonly named: Array<[RecordId, StatedBlob]> }>()
         for (const { recordId, refs } of stated) {
           for (const ref of refs) {
-            const check = yield* checkSize(accountId, ref)
-            if (check !== undefined) digests.push({ recordId, ref, check })
+            const known = digests.get(ref.id as BlobId)
+            if (known !== undefined) {
+              known.named.push([recordId, ref])
+              if (ref.size !== known.check.size) {
+                return yield* new BlobRefInvalid({ blobId: ref.id, reason: sizeReason(known.check.size, ref.size) })
+              }
+              continue
+            }
+            const check = yield* checkSize(accountId, app, recordId, ref)
+            if (check !== undefined) digests.set(check.blobId, { check, named: [[recordId, ref]] })
           }
         }
-        if (digests.length === 0) return
-        // Written before any digest is opened: a check that cannot be logged does not happen.
-        yield* accessLog.write({
-          accountId,
-          purpose: "blob-check",
-          app,
-          recordIds: [...new Set(digests.map((d) => d.recordId))]
-        })
-        for (const { check, ref } of digests) {
-          const sealed = yield* check.open
-          if (Option.isSome(sealed) && Encoding.encodeHex(sealed.value) !== ref.sha256) {
-            return yield* new BlobRefInvalid({ blobId: ref.id, reason: "its SHA-256 is not the one the record says" })
+        if (digests.size === 0) return
+        // Written before any digest is opened: a check that cannot be logged does not happen. Every digest it names is
+        // then opened before any mismatch is answered, so the entry says what was opened.
+        const recordIds = new Set<RecordId>()
+        for (const { named } of digests.values()) for (const [recordId] of named) recordIds.add(recordId)
+        yield* accessLog.write({ accountId, purpose: "blob-check", app, recordIds: [...recordIds] })
+        const opened = yield* Effect.forEach(digests.values(), ({ check }) => check.open)
+        let i = 0
+        for (const { named } of digests.values()) {
+          const digest = Option.map(opened[i++]!, Encoding.encodeHex)
+          for (const [, ref] of named) {
+            if (Option.isSome(digest) && digest.value !== ref.sha256) {
+              return yield* new BlobRefInvalid({ blobId: ref.id, reason: "its SHA-256 is not the one the record says" })
+            }
           }
         }
       })
 
+    const sizeReason = (size: number, stated: number) => `it holds ${size} bytes, the record says ${stated}`
+
     /**
      * Checks the size a record states of a blob against the blob uploaded under its id, if any; answers how to open
-     * that blob's sealed digest.
+     * that blob's sealed digest, unless it has none (format 1).
      */
-    const checkSize = (accountId: AccountId, ref: StatedBlob) =>
+    const checkSize = (accountId: AccountId, app: App, recordId: RecordId, ref: StatedBlob) =>
       Effect.gen(function*() {
         const invalid = (reason: string) => new BlobRefInvalid({ blobId: ref.id, reason })
         const blobId = yield* Schema.decodeUnknown(BlobId)(ref.id).pipe(
@@ -289,23 +305,22 @@ const makeBlobService = (options: BlobServiceOptions) =>
               BlobRangeInvalid: () => Effect.fail(invalid("the stored blob is cut short"))
             })
           )
-        const unreadable = {
-          MalformedEnvelope: () => Effect.fail(invalid("the stored blob is not a sealed blob")),
-          BlobTruncated: () => Effect.fail(invalid("the stored blob is cut short"))
-        }
         const { format, size } = yield* sealing.sealedInfo({ sealedSize: info.size, read }).pipe(
-          Effect.catchTags(unreadable)
+          Effect.catchTags({
+            MalformedEnvelope: () => Effect.fail(invalid("the stored blob is not a sealed blob")),
+            BlobTruncated: () => Effect.fail(invalid("the stored blob is cut short"))
+          })
         )
-        if (size !== ref.size) return yield* invalid(`it holds ${size} bytes, the record says ${ref.size}`)
+        if (size !== ref.size) return yield* invalid(sizeReason(size, ref.size))
         // Sealed before digests were sealed with blobs: its size is all there is to check.
         if (format === 1) return undefined
+        // A digest that does not open is the stored blob's fault, not the record's.
+        const openFailed = (cause: unknown) => new SealingFailed({ operation: "open", app, recordId, cause })
         const check: DigestCheck = {
+          blobId,
+          size,
           open: sealing.sealedDigest({ accountId, blobId }, { sealedSize: info.size, read }).pipe(
-            Effect.catchTags({
-              ...unreadable,
-              DecryptionFailed: () => Effect.fail(invalid("the stored blob's digest does not authenticate"))
-            }),
-            Effect.mapError((e) => e._tag === "BlobRefInvalid" ? e : sealFailed(blobId)(e))
+            Effect.mapError((e) => e._tag === "BlobRefInvalid" || e._tag === "StoreError" ? e : openFailed(e))
           )
         }
         return check

@@ -100,6 +100,18 @@ export interface SyncOptions {
   readonly trigger?: SyncTrigger | undefined
 }
 
+/** What the records of a push state of the blobs they name, record by record. */
+export type StatedBlobs = ReadonlyArray<{ readonly recordId: RecordId; readonly refs: ReadonlyArray<BlobRef> }>
+
+export interface PushOptions<E = never> extends SyncOptions {
+  /**
+   * Checks what the puts about to be applied state of their blobs (`BlobService.checkRefs` where blobs are kept);
+   * a failure refuses the whole push, nothing stored. It runs inside the account's write lock, after the batch,
+   * pacing and app checks, for the puts whose payloads are valid and that are not retries already applied.
+   */
+  readonly checkBlobs?: ((stated: StatedBlobs) => Effect.Effect<void, E>) | undefined
+}
+
 /**
  * What every mutation of one push shares: the gate, the settings, the time, the quota left, and what the batch knows
  * of its records and mutation ids (read with one call each before the first mutation, kept up to date as it writes).
@@ -142,13 +154,13 @@ interface PendingConflict {
 }
 
 export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngine, {
-  readonly push: (
+  readonly push: <E = never>(
     accountId: AccountId,
     deviceId: DeviceId,
     app: App,
     mutations: ReadonlyArray<Mutation>,
-    options?: SyncOptions
-  ) => Effect.Effect<PushResult, BatchTooLarge | SyncTooSoon | AccountNotFound | SealingFailed | StoreError>
+    options?: PushOptions<E>
+  ) => Effect.Effect<PushResult, BatchTooLarge | SyncTooSoon | AccountNotFound | SealingFailed | StoreError | E>
   readonly pull: (
     accountId: AccountId,
     deviceId: DeviceId,
@@ -170,12 +182,12 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
       const sealing = yield* RecordSealing
       const deletedOnPurpose = yield* DeletedOnPurpose
 
-      const push = (
+      const push = <E = never>(
         accountId: AccountId,
         deviceId: DeviceId,
         app: App,
         mutations: ReadonlyArray<Mutation>,
-        options: SyncOptions = {}
+        options: PushOptions<E> = {}
       ) =>
         Effect.gen(function*() {
           if (mutations.length > maxBatchSize) {
@@ -211,7 +223,7 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
                   : undefined
               }
               const prepared = gate === undefined
-                ? yield* preparePuts(tx.accountId, app, settings.galleryFolders, mutations, known.remembered)
+                ? yield* preparePuts(tx.accountId, app, settings.galleryFolders, mutations, known.remembered, options.checkBlobs)
                 : []
               const answers: Array<MutationOutcome | PendingConflict> = []
               for (let i = 0; i < mutations.length; i++) {
@@ -237,14 +249,16 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
 
       /**
        * Checks the payload of every put of the batch that can reach it (not a retry already remembered when the batch
-       * began), then seals all that pass with one call: what `applyOne` uses, by position.
+       * began), and what those that pass state of their blobs (`checkBlobs`), then seals them all with one call: what
+       * `applyOne` uses, by position.
        */
-      const preparePuts = (
+      const preparePuts = <E>(
         accountId: AccountId,
         app: App,
         galleryFolders: ReadonlyArray<string>,
         mutations: ReadonlyArray<Mutation>,
-        remembered: ReadonlyMap<MutationId, RememberedMutation>
+        remembered: ReadonlyMap<MutationId, RememberedMutation>,
+        checkBlobs: ((stated: StatedBlobs) => Effect.Effect<void, E>) | undefined
       ) =>
         Effect.gen(function*() {
           const prepared: Array<PreparedPut | undefined> = []
@@ -262,6 +276,12 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
             }
             prepared.push(undefined)
             toSeal.push({ at, ...checked.right })
+          }
+          if (checkBlobs !== undefined) {
+            const stated = toSeal
+              .map(({ at, decoded }) => ({ recordId: mutations[at]!.recordId, refs: blobRefsOf(app, decoded) }))
+              .filter(({ refs }) => refs.length > 0)
+            if (stated.length > 0) yield* checkBlobs(stated)
           }
           const bodies = yield* sealing.sealAll(
             toSeal.map(({ at, encoded }) => ({ ids: { accountId, app, recordId: mutations[at]!.recordId }, encoded }))
