@@ -40,4 +40,27 @@ describe("base64", () => {
     assert.deepStrictEqual(decodeCanonicalBase64("QQ=="), Uint8Array.of(65))
     assert.deepStrictEqual(decodeCanonicalBase64("QUI="), Uint8Array.of(65, 66))
   })
+
+  it("round-trips long texts, read and written past the scratch window, and refuses a bad character anywhere", () => {
+    for (const length of [16 * 1024 * 3 / 4 - 1, 12_288, 12_289, 100_000, 100_001, 100_002]) {
+      const bytes = Uint8Array.from({ length }, (_, i) => (i * 131 + (i >> 7)) & 0xff)
+      const text = encodeBase64(bytes)
+      assert.strictEqual(text, Encoding.encodeBase64(bytes), `${length}`)
+      assert.deepStrictEqual(decodeCanonicalBase64(text), bytes, `${length}`)
+      for (const at of [0, 16 * 1024 - 1, 16 * 1024, 16 * 1024 + 3, text.length - 5, text.length - 1]) {
+        for (const bad of ["-", "é", "\n", "="]) {
+          const changed = text.slice(0, at) + bad + text.slice(at + 1)
+          if (changed === text || effectCanonical(changed) !== undefined) continue
+          assert.isUndefined(decodeCanonicalBase64(changed), `${length}: ${JSON.stringify(bad)} at ${at}`)
+        }
+      }
+    }
+  })
+
+  it("decodes into the memory it is given", () => {
+    const slab = new Uint8Array(64)
+    const bytes = decodeCanonicalBase64("QUJD", (n) => slab.subarray(10, 10 + n))
+    assert.deepStrictEqual(bytes, Uint8Array.of(65, 66, 67))
+    assert.deepStrictEqual(slab.subarray(10, 13), Uint8Array.of(65, 66, 67))
+  })
 })

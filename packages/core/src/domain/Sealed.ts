@@ -21,6 +21,7 @@
  */
 import { Either, Schema } from "effect"
 import { decodeCanonicalBase64, encodeBase64 } from "../internal/base64.js"
+import { transientBytes } from "../internal/bytes.js"
 import { type AeadAlgorithm, NONCE_BYTES, SEAL_OVERHEAD, TAG_BYTES, VALUE_KEY_SALT_BYTES } from "../ports/Crypto.js"
 
 export class MalformedEnvelope extends Schema.TaggedError<MalformedEnvelope>()("MalformedEnvelope", {
@@ -164,19 +165,26 @@ const decodeWtf8 = (bytes: Uint8Array): string | undefined => {
 
 /**
  * Writes a length-prefixed encoding into one buffer, grown by doubling; `done` returns exactly the bytes written.
- * The envelopes and AADs here and the access log's entry encoding are built with it.
+ * The envelopes and AADs here and the access log's entry encoding are built with it. `ByteWriter.transient` writes
+ * into `transientBytes`, for bytes used once and dropped (an AAD).
  */
 export class ByteWriter {
   private buffer: Uint8Array
   private length = 0
-  constructor(capacity = 128) {
-    this.buffer = new Uint8Array(Math.max(1, capacity))
+  constructor(capacity = 128, private readonly transient = false) {
+    this.buffer = this.allocate(Math.max(1, capacity))
+  }
+  static transient(capacity: number): ByteWriter {
+    return new ByteWriter(capacity, true)
+  }
+  private allocate(n: number) {
+    return this.transient ? transientBytes(n) : new Uint8Array(n)
   }
   private room(n: number) {
     if (this.length + n <= this.buffer.length) return
     let capacity = this.buffer.length * 2
     while (capacity < this.length + n) capacity *= 2
-    const grown = new Uint8Array(capacity)
+    const grown = this.allocate(capacity)
     grown.set(this.buffer.subarray(0, this.length))
     this.buffer = grown
   }
@@ -226,7 +234,9 @@ export class ByteWriter {
     return this
   }
   done(): Uint8Array {
-    return this.length === this.buffer.length ? this.buffer : this.buffer.slice(0, this.length)
+    if (this.length === this.buffer.length) return this.buffer
+    // A transient buffer is a view already: a shorter view of it costs nothing, a copy would.
+    return this.transient ? this.buffer.subarray(0, this.length) : this.buffer.slice(0, this.length)
   }
 }
 
@@ -298,9 +308,12 @@ const parseEnvelope = (
 /** The envelope as standard padded base64 (RFC 4648 §4): the form a record body stores. */
 export const envelopeToText = (envelope: Envelope): string => encodeBase64(encodeEnvelope(envelope))
 
-/** Parses the text form; only canonical base64 is accepted, so one envelope has one text. */
+/**
+ * Parses the text form; only canonical base64 is accepted, so one envelope has one text. Its salt and sealed part are
+ * views of `transientBytes`: an envelope is parsed to be opened and dropped, not kept.
+ */
 export const envelopeFromText = (text: string): Either.Either<Envelope, MalformedEnvelope> => {
-  const bytes = decodeCanonicalBase64(text)
+  const bytes = decodeCanonicalBase64(text, transientBytes)
   // The decoded bytes belong to this envelope alone: its parts can be views of them.
   return bytes === undefined
     ? malformed("the text is not canonical base64")
@@ -329,12 +342,13 @@ export const encodeFieldAad = (
   context: FieldContext,
   algorithm: AeadAlgorithm,
   version: EnvelopeVersion = ENVELOPE_VERSION
-): Uint8Array => fieldAadOf(context, algorithm, version)(context.recordId)
+): Uint8Array => fieldAadOf(context, algorithm, version)(context.recordId).slice()
 
 /**
  * `encodeFieldAad` for the records of one account, app and field under one key version, algorithm and envelope
  * version: the bytes before and after the record id are encoded once, and each record's AAD is those two around its
- * id (a batch seals or opens hundreds of values of one account and app).
+ * id (a batch seals or opens hundreds of values of one account and app). Each AAD is a view of `transientBytes`, to
+ * be handed to the cipher and dropped; `encodeFieldAad` gives one of its own.
  */
 export const fieldAadOf = (
   context: Omit<FieldContext, "recordId">,
@@ -351,7 +365,7 @@ export const fieldAadOf = (
     .done()
   const tail = new ByteWriter(4 + context.field.length + 4).text(context.field).u32(context.keyVersion).done()
   return (recordId) =>
-    new ByteWriter(head.length + 4 + recordId.length + tail.length).bytes(head).text(recordId).bytes(tail).done()
+    ByteWriter.transient(head.length + 4 + recordId.length + tail.length).bytes(head).text(recordId).bytes(tail).done()
 }
 
 const ACCOUNT_KEY_AAD_LABEL = encodeUtf8("custos/account-key/v1")
