@@ -3,11 +3,13 @@
  * a record referencing it commits, then downloads as the very bytes uploaded, whole or by ranges across segment edges;
  * another account never gets it; uploads past the per-blob limit or the quota are refused; collection takes old
  * unreferenced blobs only; every download is in the account's access log, naming the referencing record; and what a
- * record about to be pushed states of its blob (size, SHA-256) is checked against the upload.
+ * record about to be pushed states of its blob (size, SHA-256) is checked against the upload; a record that names a
+ * blob while it is being uploaded wins over the upload (on memory and on SQLite).
  */
 import { layerBlobStoreMemory } from "@custos/adapters/blobs/BlobStoreMemory"
 import { layerEphemeralKeys } from "@custos/adapters/keys/EphemeralKeys"
 import { layerMemoryStores } from "@custos/adapters/memory/MemoryStores"
+import { layerSqlStores } from "@custos/adapters/sql/SqlStores"
 import { samples } from "@custos/conformance/Samples"
 import { type AccountId, DeviceId, MutationId, RecordId } from "@custos/core/domain/Ids"
 import { BlobId, BlobStore } from "@custos/core/ports/BlobStore"
@@ -22,11 +24,25 @@ import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Either, Layer, Redacted, Stream, TestClock } from "effect"
 import { createHash } from "node:crypto"
 import { sealBlobVersion1 } from "./sealedFormats.js"
+import { layerSqliteTemp } from "./sqlTestDatabases.js"
 
 const MAX_BLOB = 4 * 1024 * 1024
 const Custos = layerBlobService({ maxBlobBytes: MAX_BLOB }).pipe(
   Layer.provideMerge(layerCoreServices),
   Layer.provideMerge(Layer.mergeAll(layerMemoryStores, layerEphemeralKeys, layerBlobStoreMemory))
+)
+
+/** The same over the SQL stores on a SQLite file of its own: the upload's last check runs in a SQL transaction. */
+const CustosOnSqlite = layerBlobService({ maxBlobBytes: MAX_BLOB }).pipe(
+  Layer.provideMerge(layerCoreServices),
+  Layer.provideMerge(
+    Layer.mergeAll(
+      layerMemoryStores,
+      layerEphemeralKeys,
+      layerBlobStoreMemory,
+      layerSqlStores.pipe(Layer.provide(layerSqliteTemp))
+    )
+  )
 )
 
 const phone = DeviceId.make("phone")
@@ -174,6 +190,42 @@ describe("blob service", () => {
       const again = yield* Effect.either(upload(account, "photo-x", content(100, 9)))
       assert.isTrue(Either.isLeft(again) && again.left._tag === "BlobInUse")
     }).pipe(Effect.provide(Custos)))
+
+  for (const [target, layer] of [["memory", Custos], ["SQLite", CustosOnSqlite]] as const) {
+    it.effect(`a record committed during an upload wins: the upload is refused, nothing stored (${target})`, () =>
+      Effect.gen(function*() {
+        const blobs = yield* BlobService
+        const store = yield* BlobStore
+        const engine = yield* SyncEngine
+        const account = yield* newAccount
+        const bytes = content(3 * S, 4)
+        const pushMeanwhile = (recordId: string, blob: { id: string; size: number; sha256: string }) =>
+          Stream.drain(Stream.fromEffect(Effect.provideService(pushPhoto(account, recordId, blob), SyncEngine, engine)))
+        /** `bytes` in two halves, with `meanwhile` run between them: after the upload's first check, before its end. */
+        const interrupted = <E>(meanwhile: Stream.Stream<never, E>) =>
+          Stream.concat(Stream.concat(chunked(bytes.subarray(0, S)), meanwhile), chunked(bytes.subarray(S)))
+
+        // A new id: the record names the blob before any is stored under it (it counts at its stated size).
+        const stated = { id: "photo-race", size: bytes.length, sha256: sha256(bytes) }
+        const first = yield* Effect.either(
+          blobs.upload(account, BlobId.make("photo-race"), interrupted(pushMeanwhile("race-1", stated)))
+        )
+        assert.isTrue(Either.isLeft(first) && first.left._tag === "BlobInUse", JSON.stringify(first))
+        assert.strictEqual((yield* Effect.flip(store.stat(account, BlobId.make("photo-race"))))._tag, "BlobNotFound")
+
+        // An id whose blob is stored but not named yet: a record naming it as it is commits mid-upload, and that blob
+        // stays, so the record still describes what is served.
+        const kept = content(2 * S + 5, 6)
+        const keptRef = { id: "photo-kept", ...(yield* upload(account, "photo-kept", kept)) }
+        const second = yield* Effect.either(
+          blobs.upload(account, BlobId.make("photo-kept"), interrupted(pushMeanwhile("race-2", keptRef)))
+        )
+        assert.isTrue(Either.isLeft(second) && second.left._tag === "BlobInUse", JSON.stringify(second))
+        const got = yield* collect((yield* blobs.download(account, BlobId.make("photo-kept"))).stream)
+        assert.isTrue(Buffer.from(kept).equals(got))
+        assert.deepStrictEqual((yield* store.list(account)).map((b) => b.blobId), ["photo-kept"])
+      }).pipe(Effect.provide(layer)))
+  }
 
   it.effect("collection removes old unreferenced blobs and keeps referenced or recent ones", () =>
     Effect.gen(function*() {

@@ -172,6 +172,47 @@ export const blobStoreSuite = <E>(name: string, layer: Layer.Layer<BlobStore, E>
         assert.deepStrictEqual((yield* store.list(alice)).map((b) => b.blobId), ["exact"])
       })))
 
+    it.effect("publishWith runs the last step of a put, or refuses it and nothing is stored", () =>
+      run(Effect.gen(function*() {
+        const store = yield* BlobStore
+        const first = patternBytes(40_000, 1)
+        yield* store.put(alice, photo, streamOf(first), { maxBytes: MB })
+        const steps: Array<string> = []
+        const refused = yield* Effect.flip(store.put(alice, photo, streamOf(patternBytes(30_000, 2)), {
+          maxBytes: MB,
+          publishWith: () => Effect.zipRight(Effect.sync(() => steps.push("refused")), Effect.fail("taken" as const))
+        }))
+        assert.strictEqual(refused, "taken")
+        const fresh = yield* Effect.flip(store.put(alice, BlobId.make("fresh"), streamOf(patternBytes(10)), {
+          maxBytes: MB,
+          publishWith: () => Effect.fail("taken" as const)
+        }))
+        assert.strictEqual(fresh, "taken")
+        assert.deepStrictEqual(yield* collectBytes(store.get(alice, photo)), first)
+        assert.deepStrictEqual((yield* store.list(alice)).map((b) => b.blobId), ["photo-1"])
+
+        // Every byte is stored before the step runs: a stream that fails never reaches it.
+        const broken = Stream.concat(streamOf(patternBytes(1_000)), Stream.fail("connection lost" as const))
+        const failed = yield* Effect.flip(store.put(alice, photo, broken, {
+          maxBytes: MB,
+          publishWith: (publish) => Effect.sync(() => steps.push("broken")).pipe(Effect.zipRight(publish))
+        }))
+        assert.strictEqual(failed, "connection lost")
+
+        const second = patternBytes(30_000, 3)
+        const put = yield* store.put(alice, photo, streamOf(second), {
+          maxBytes: MB,
+          publishWith: (publish) =>
+            Effect.sync(() => steps.push("before")).pipe(
+              Effect.zipRight(publish),
+              Effect.zipRight(Effect.sync(() => steps.push("after")))
+            )
+        })
+        assert.deepStrictEqual(put, { size: second.length, sha256: sha256Hex(second) })
+        assert.deepStrictEqual(steps, ["refused", "before", "after"])
+        assert.deepStrictEqual(yield* collectBytes(store.get(alice, photo)), second)
+      })))
+
     it.effect("an upload whose stream fails fails with its error and stores nothing", () =>
       run(Effect.gen(function*() {
         const store = yield* BlobStore

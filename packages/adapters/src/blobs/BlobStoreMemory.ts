@@ -11,6 +11,7 @@ import {
   BlobNotFound,
   BlobStore,
   BlobTooLarge,
+  type PutOptions,
   type PutResult
 } from "@custos/core/ports/BlobStore"
 import { Clock, Effect, Layer, Stream } from "effect"
@@ -37,11 +38,11 @@ export const makeBlobStoreMemory = Effect.sync(() => {
   const byId = (a: BlobInfo, b: BlobInfo) => (a.blobId < b.blobId ? -1 : a.blobId > b.blobId ? 1 : 0)
 
   return BlobStore.of({
-    put: <E>(
+    put: <E, P = never>(
       accountId: AccountId,
       blobId: BlobId,
       bytes: Stream.Stream<Uint8Array, E>,
-      options: { readonly maxBytes: number }
+      options: PutOptions<P>
     ) =>
       Effect.gen(function*() {
         const hash = createHash("sha256")
@@ -64,9 +65,12 @@ export const makeBlobStoreMemory = Effect.sync(() => {
         }
         const result: PutResult = { size, sha256: hash.digest("hex") }
         const createdAt = yield* Clock.currentTimeMillis
-        const blobs = accounts.get(accountId) ?? new Map<BlobId, StoredBlob>()
-        blobs.set(blobId, { info: { accountId, blobId, createdAt, ...result }, bytes: whole })
-        accounts.set(accountId, blobs)
+        const publish = Effect.sync(() => {
+          const blobs = accounts.get(accountId) ?? new Map<BlobId, StoredBlob>()
+          blobs.set(blobId, { info: { accountId, blobId, createdAt, ...result }, bytes: whole })
+          accounts.set(accountId, blobs)
+        })
+        yield* options.publishWith === undefined ? publish : options.publishWith(publish)
         return result
       }),
     get: (accountId, blobId, range) =>

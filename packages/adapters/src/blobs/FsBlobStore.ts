@@ -16,7 +16,7 @@
  *
  * `put` streams the bytes into a temp file one chunk at a time (memory is one chunk, whatever the size), hashing as
  * it goes, writes the header last, fsyncs the file, renames it over the blob's path (atomic: readers see the old
- * file or the new one, whole) and fsyncs the folder, so after `put` returns the blob survives a power cut, and a
+ * file or the new one, whole; the rename is the step `publishWith` wraps or refuses) and fsyncs the folder, so after `put` returns the blob survives a power cut, and a
  * crash before the rename leaves only a temp file, removed at the next start. `get` opens the file once and reads
  * that file to its end, so a blob replaced or deleted meanwhile still reads as it was; it emits 64 KiB chunks, read
  * 4 MiB per call (each call's round trip through the thread pool costs more than its bytes), the next read started
@@ -33,6 +33,7 @@ import {
   BlobNotFound,
   BlobStore,
   BlobTooLarge,
+  type PutOptions,
   type PutResult
 } from "@custos/core/ports/BlobStore"
 import { StoreError } from "@custos/core/ports/StoreError"
@@ -256,12 +257,16 @@ export const makeFsBlobStore = (options: FsBlobStoreOptions) =>
         return header
       }).pipe(Effect.scoped)
 
-    /** Renames the finished temp file over the blob's path and makes the new folder entries durable. */
-    const publish = (temp: string, accountId: AccountId, blobId: BlobId) =>
+    /**
+     * Renames the finished temp file over the blob's path (through `publishWith`, which may refuse it) and makes the
+     * new folder entries durable.
+     */
+    const publish = <P>(temp: string, accountId: AccountId, blobId: BlobId, options: PutOptions<P>) =>
       Effect.gen(function*() {
         const where = pathOf(accountId, blobId)
         const created = yield* io("BlobStore.put", () => Fs.mkdir(where.shard, { recursive: true }))
-        yield* lockOf(accountId, blobId).withPermits(1)(io("BlobStore.put", () => Fs.rename(temp, where.file)))
+        const rename = lockOf(accountId, blobId).withPermits(1)(io("BlobStore.put", () => Fs.rename(temp, where.file)))
+        yield* options.publishWith === undefined ? rename : options.publishWith(rename)
         yield* syncFolder("BlobStore.put", where.shard)
         // New folders are entries of their parents: those are synced too, up to the root.
         if (created !== undefined) {
@@ -272,18 +277,18 @@ export const makeFsBlobStore = (options: FsBlobStoreOptions) =>
 
     const removeQuietly = (file: string) => Effect.promise(() => Fs.rm(file, { force: true }).catch(() => undefined))
 
-    const put = <E>(
+    const put = <E, P = never>(
       accountId: AccountId,
       blobId: BlobId,
       bytes: Stream.Stream<Uint8Array, E>,
-      options: { readonly maxBytes: number }
-    ): Effect.Effect<PutResult, E | BlobTooLarge | StoreError> =>
+      options: PutOptions<P>
+    ): Effect.Effect<PutResult, E | P | BlobTooLarge | StoreError> =>
       Effect.gen(function*() {
         yield* paths(accountId, blobId)
         const temp = Path.join(tmp, `${randomBytes(16).toString("hex")}.part`)
         return yield* Effect.gen(function*() {
           const header = yield* writeTemp(temp, accountId, blobId, bytes, options.maxBytes)
-          yield* Effect.uninterruptible(publish(temp, accountId, blobId))
+          yield* Effect.uninterruptible(publish(temp, accountId, blobId, options))
           return { size: header.size, sha256: header.sha256 }
         }).pipe(Effect.onExit((exit) => Exit.isSuccess(exit) ? Effect.void : removeQuietly(temp)))
       })

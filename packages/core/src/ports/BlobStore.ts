@@ -33,6 +33,18 @@ export interface PutResult {
   readonly sha256: string
 }
 
+/** How `put` stores a blob. */
+export interface PutOptions<P = never> {
+  /** Past this many bytes the put fails with `BlobTooLarge`. */
+  readonly maxBytes: number
+  /**
+   * Wraps the step that makes the stored bytes the blob under its id, run once every byte is durably stored: the
+   * caller may run that step holding a lock of its own, or fail instead of running it, and then the put fails with
+   * that error and stores nothing (what was under the id stays). Without it the step just runs.
+   */
+  readonly publishWith?: ((publish: Effect.Effect<void, StoreError>) => Effect.Effect<void, P | StoreError>) | undefined
+}
+
 export interface BlobInfo extends PutResult {
   readonly accountId: AccountId
   readonly blobId: BlobId
@@ -94,14 +106,15 @@ export class BlobRangeInvalid extends Schema.TaggedError<BlobRangeInvalid>()("Bl
 export class BlobStore extends Context.Tag("@custos/core/BlobStore")<BlobStore, {
   /**
    * Stores `bytes` under the id, replacing what was there once the last byte is durably stored. A stream that
-   * fails fails the put with its own error and stores nothing; more than `maxBytes` fails with `BlobTooLarge`.
+   * fails fails the put with its own error and stores nothing; more than `maxBytes` fails with `BlobTooLarge`; the
+   * last step can be guarded (`PutOptions.publishWith`).
    */
-  readonly put: <E>(
+  readonly put: <E, P = never>(
     accountId: AccountId,
     blobId: BlobId,
     bytes: Stream.Stream<Uint8Array, E>,
-    options: { readonly maxBytes: number }
-  ) => Effect.Effect<PutResult, E | BlobTooLarge | StoreError>
+    options: PutOptions<P>
+  ) => Effect.Effect<PutResult, E | P | BlobTooLarge | StoreError>
   /** The blob's bytes, or the range of them, in chunks. */
   readonly get: (
     accountId: AccountId,

@@ -12,9 +12,11 @@
  *   per account anyway). Before anything is decrypted the download is written to the access log, naming the records
  *   that reference the blob (`blob-download`).
  * - A blob that a committed record references cannot be replaced (`BlobInUse`): the record's size and digest state
- *   what it is. `checkRefs` holds what records about to be pushed state of their blobs against the blobs uploaded:
- *   the size from the sealed header, the digest from the SHA-256 sealed at the blob's end (written to the access log
- *   as `blob-check` before it is opened).
+ *   what it is. An upload asks before it starts and again as its blob takes the id, then inside the account's write
+ *   lock, which a push holds while it checks its refs and commits: one of the two goes first and the other sees it.
+ *   `checkRefs` holds what records about to be pushed state of their blobs against the blobs uploaded: the size from
+ *   the sealed header, the digest from the SHA-256 sealed at the blob's end (written to the access log as
+ *   `blob-check` before it is opened).
  * - `collectGarbage` deletes blobs that no active or trashed record references once they are older than the grace
  *   period, so an upload whose record commits a moment later is kept.
  *
@@ -231,7 +233,19 @@ const makeBlobService = (options: BlobServiceOptions) =>
             }
           })
         )
-        yield* store.put(accountId, blobId, sealed, { maxBytes: sealedBlobBytes(limit, MIN_SEGMENT_BYTES) })
+        yield* store.put(accountId, blobId, sealed, {
+          maxBytes: sealedBlobBytes(limit, MIN_SEGMENT_BYTES),
+          // Asked again as the blob takes its id, holding the account's write lock: a push that named the id while
+          // the bytes streamed in has committed by now (the upload is refused) or waits for the lock and then checks
+          // its refs against this blob.
+          publishWith: (publish) =>
+            records.transact(accountId, () =>
+              Effect.flatMap(
+                records.referencing(accountId, blobId),
+                (named): Effect.Effect<void, BlobInUse | StoreError> =>
+                  named.length > 0 ? new BlobInUse({ blobId }) : publish
+              ))
+        })
         if (digest === undefined) return yield* Effect.dieMessage("BlobService: the sealed blob ended without its digest")
         return { size, sha256: Encoding.encodeHex(digest) }
       })
