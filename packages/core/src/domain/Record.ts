@@ -35,13 +35,13 @@ export const StoredRecord = Schema.Struct({
   state: RecordState,
   /** The encoded payload; absent on tombstones. */
   body: Schema.optional(Schema.String),
-  /** Epoch milliseconds of the last change. */
-  changedAt: Schema.Number,
+  /** Epoch milliseconds of the last change (a whole number, as every time a store keeps). */
+  changedAt: Schema.Int,
   /** The device whose mutation made the last change, if one did. */
   changedBy: Schema.optional(DeviceId),
-  trashedAt: Schema.optional(Schema.Number),
+  trashedAt: Schema.optional(Schema.Int),
   /** The retention receipt of a trashed record: it is purged at the first sweep after this (epoch ms). */
-  deleteBy: Schema.optional(Schema.Number),
+  deleteBy: Schema.optional(Schema.Int),
   /** Bytes counted toward the storage quota: the body and every blob it references; 0 for tombstones. */
   size: Schema.Int.pipe(Schema.nonNegative()),
   /** Ids of the blobs the record references, so purges and blob collection need not open the body. */

@@ -239,7 +239,6 @@ const copyOptional = (
 }
 
 const isString = (value: unknown) => typeof value === "string"
-const isNumber = (value: unknown) => typeof value === "number"
 
 /** A value as `Schema.decodeUnknown(StoredRecord)` decodes it: its fields in order, `blobs` copied, nothing else. */
 export const storedRecordOf = (input: unknown): StoredRecord | undefined => {
@@ -247,15 +246,15 @@ export const storedRecordOf = (input: unknown): StoredRecord | undefined => {
   const { accountId, app, changedAt, id, seq, size, state, version } = input
   if (
     !isId(accountId) || !apps.has(app) || !isId(id) || !isInt(version) || !(version > 0) || !isInt(seq) ||
-    !(seq >= 0) || !states.has(state) || typeof changedAt !== "number" || !isInt(size) || !(size >= 0)
+    !(seq >= 0) || !states.has(state) || !isInt(changedAt) || !isInt(size) || !(size >= 0)
   ) return undefined
   const record: Record<string, unknown> = { accountId, app, id, version, seq, state }
   if (!copyOptional(input, "body", isString, record)) return undefined
   record.changedAt = changedAt
   if (
     !copyOptional(input, "changedBy", isId, record) ||
-    !copyOptional(input, "trashedAt", isNumber, record) ||
-    !copyOptional(input, "deleteBy", isNumber, record)
+    !copyOptional(input, "trashedAt", isInt, record) ||
+    !copyOptional(input, "deleteBy", isInt, record)
   ) return undefined
   record.size = size
   if (Object.hasOwn(input, "blobs")) {
