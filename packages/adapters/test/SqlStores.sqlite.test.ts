@@ -47,7 +47,7 @@ accessLogStoreSuite("SQLite", AccessLogStoreSql.layer.pipe(Layer.provide(layerSq
 sqlDialectSuite("SQLite", sqliteDatabase)
 
 describe("SQLite database file", () => {
-  it.effect("is opened in WAL mode, with a busy timeout and foreign keys on", () =>
+  it.effect("is opened in WAL mode, with a busy timeout, foreign keys on and deleted bytes overwritten", () =>
     Effect.scoped(Effect.gen(function*() {
       const db = yield* sqliteDatabase
       const pragmas = yield* Effect.gen(function*() {
@@ -55,9 +55,10 @@ describe("SQLite database file", () => {
         const [journal] = yield* sql<{ journal_mode: string }>`PRAGMA journal_mode`
         const [busy] = yield* sql<{ timeout: number }>`PRAGMA busy_timeout`
         const [keys] = yield* sql<{ foreign_keys: number }>`PRAGMA foreign_keys`
-        return [journal?.journal_mode, busy?.timeout, keys?.foreign_keys]
+        const [erase] = yield* sql<{ secure_delete: number }>`PRAGMA secure_delete`
+        return [journal?.journal_mode, busy?.timeout, keys?.foreign_keys, erase?.secure_delete]
       }).pipe(Effect.provide(db.client))
-      assert.deepStrictEqual(pragmas, ["wal", 5000, 1])
+      assert.deepStrictEqual(pragmas, ["wal", 5000, 1, 1])
     })))
 
   it.effect("is created with its folder when missing, and removed with the temp folder", () =>

@@ -159,9 +159,26 @@ export const make = Effect.gen(function*() {
         yield* lockKeys(accountId, "destroy")
         const deleted = yield* sql`DELETE FROM custos_account_keys WHERE account_id = ${accountId} RETURNING version`
         return deleted.length
-      }).pipe(sql.withTransaction, storeStep("AccountKeyStore.destroy"))
+      }).pipe(
+        sql.withTransaction,
+        Effect.tap(() => forgetWrittenPages(sql)),
+        storeStep("AccountKeyStore.destroy")
+      )
   })
 })
+
+/**
+ * On SQLite, after a destroy: copies the write-ahead log into the database file (where `secure_delete` has zeroed the
+ * deleted keys) and truncates it, since its older frames still hold the pages as they were before the delete. A
+ * reader in another process can keep part of the log from being copied; what is left goes at a later checkpoint.
+ * PostgreSQL keeps a deleted row's old version until VACUUM reclaims it, and its WAL as configured: erasing those
+ * bytes is the operator's (README, "Encryption at rest").
+ */
+const forgetWrittenPages = (sql: SqlClient.SqlClient) =>
+  sql.onDialectOrElse({
+    sqlite: () => Effect.asVoid(sql`PRAGMA wal_checkpoint(TRUNCATE)`),
+    orElse: () => Effect.void
+  })
 
 /** `AccountKeyStore` over the `SqlClient` in context; runs the migrations first. */
 export const layer = Layer.effect(AccountKeyStore, make).pipe(Layer.provide(layerMigrations))

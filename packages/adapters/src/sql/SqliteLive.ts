@@ -5,6 +5,11 @@
  * it; the stores hold it for every operation (see `internal/sqlStore.ts`). The file is opened in WAL mode, so
  * readers in other processes never block the writer, with a busy timeout, so a second process waits for the write
  * lock instead of failing at once, and with foreign keys enforced. Its folder is created if missing.
+ *
+ * `secure_delete` is on: SQLite overwrites what a DELETE removes with zeros instead of leaving it in free space, so a
+ * destroyed account key or a purged record's sealed body (its salt with it) is gone from the file, not only
+ * unlinked. The write-ahead log still holds the pages as they were written until a checkpoint; destroying an
+ * account's keys ends with one that empties the log (`AccountKeyStoreSql`).
  */
 import { StoreError } from "@custos/core/ports/StoreError"
 import * as Reactivity from "@effect/experimental/Reactivity"
@@ -31,6 +36,7 @@ const open = (options: SqliteOptions) =>
     // PRAGMAs take no bound parameters; both values are numbers or constants.
     yield* client.unsafe(`PRAGMA busy_timeout = ${busyTimeout}`)
     yield* client`PRAGMA foreign_keys = ON`
+    yield* client`PRAGMA secure_delete = ON`
     const [mode] = yield* client<{ journal_mode: string }>`PRAGMA journal_mode`
     if (options.filename !== ":memory:" && mode?.journal_mode !== "wal") {
       return yield* Effect.fail(new Error(`the database is in ${mode?.journal_mode} mode, not WAL`))
