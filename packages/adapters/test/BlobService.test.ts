@@ -304,6 +304,31 @@ describe("blob service", () => {
       assert.isTrue(Buffer.from(bytes).equals(got))
     }).pipe(Effect.provide(Custos)))
 
+  // A blob cut anywhere past its header reads as a shorter one, so a record stating its uploaded size is refused for
+  // the size (and the blob never opens: BlobSealing.test.ts).
+  it.effect("a damaged stored blob fails the check as the store's fault, never as the record's", () =>
+    Effect.gen(function*() {
+      const blobs = yield* BlobService
+      const store = yield* BlobStore
+      const account = yield* newAccount
+      const bytes = content(S + 9, 2)
+      const good = yield* upload(account, "photo-good", bytes)
+      const sealed = yield* collect(store.get(account, BlobId.make("photo-good")))
+      const check = (id: string) =>
+        Effect.flip(blobs.checkRefs(account, "gallery", [{ recordId: RecordId.make(`r-${id}`), refs: [{ id, ...good }] }]))
+      const damaged = [
+        ["junk", content(200, 5)],
+        ["cut-in-header", sealed.subarray(0, 20)],
+        // The digest's own bytes flipped: the size reads right, the digest does not open.
+        ["bad-digest", Uint8Array.from(sealed, (b, i) => (i === sealed.length - 1 ? b ^ 1 : b))]
+      ] as const
+      for (const [id, stored] of damaged) {
+        yield* store.put(account, BlobId.make(id), Stream.make(stored), { maxBytes: stored.length })
+        const error = yield* check(id)
+        assert.strictEqual(error._tag, "SealingFailed", `${id}: ${error.message}`)
+      }
+    }).pipe(Effect.provide(Custos)))
+
   it.effect("every digest a check names is opened, each blob's once, before a mismatch is answered", () =>
     Effect.gen(function*() {
       const blobs = yield* BlobService

@@ -25,7 +25,7 @@
  * records' blob lists alone: no record is handed over whole and no content is opened. Both still read the account's
  * rows inside the store; a blob-to-record table would make them lookups.
  */
-import { Context, Effect, Encoding, Layer, Option, Schema, Stream } from "effect"
+import { Context, Data, Effect, Encoding, Layer, Option, Schema, Stream } from "effect"
 import type { AccessApp } from "../domain/AccessLog.js"
 import { type AccountNotFound, QuotaExceeded } from "../domain/Errors.js"
 import type { App } from "../domain/App.js"
@@ -77,8 +77,12 @@ interface DigestCheck {
   readonly blobId: BlobId
   /** Plaintext bytes. */
   readonly size: number
-  readonly open: Effect.Effect<Option.Option<Uint8Array>, BlobRefInvalid | SealingFailed | StoreError>
+  /** The sealed digest; none if the blob was collected since its size was checked. */
+  readonly open: Effect.Effect<Option.Option<Uint8Array>, SealingFailed | StoreError>
 }
+
+/** A blob being checked was deleted meanwhile (collected): the check goes on as if it had never been uploaded. */
+class BlobVanished extends Data.TaggedError("BlobVanished") {}
 
 /** Plaintext bytes to download: [start, end) with end exclusive and clamped to the size, or the last `suffix`. */
 export type DownloadRange =
@@ -137,7 +141,8 @@ export class BlobService extends Context.Tag("@custos/core/BlobService")<BlobSer
    * naming those records is written to the access log). Sizes are checked first, then digests; `BlobRefInvalid` names
    * the first ref that fails. A blob not uploaded is no refusal: the record counts at its stated size, and nothing
    * can be uploaded under an id a stored record names. A blob sealed before digests were sealed with blobs (format 1)
-   * is checked for its size only.
+   * is checked for its size only. A stored blob that is not a sealed blob, or whose digest does not open, fails the
+   * check with `SealingFailed`: the store's fault, not the record's.
    */
   readonly checkRefs: (
     accountId: AccountId,
@@ -310,31 +315,38 @@ const makeBlobService = (options: BlobServiceOptions) =>
         // can be uploaded under the id any more (BlobInUse), so its size can never be understated.
         if (Option.isNone(found)) return undefined
         const info = found.value
+        // A stored blob that is no sealed blob, or shorter than its header says, is the store's fault, not the
+        // record's: the push fails as the store's error would, and the record is not blamed.
+        const damaged = (cause: unknown) => new SealingFailed({ operation: "open", app, recordId, cause })
         const read = (offset: number, length: number) =>
           store.get(accountId, blobId, { start: offset, end: offset + length }).pipe(
             Stream.runCollect,
             Effect.map(concatBytes),
             Effect.catchTags({
-              BlobNotFound: () => Effect.fail(invalid("no blob was uploaded under this id")),
-              BlobRangeInvalid: () => Effect.fail(invalid("the stored blob is cut short"))
+              BlobNotFound: () => Effect.fail(new BlobVanished()),
+              BlobRangeInvalid: (e) => Effect.fail(damaged(e))
             })
           )
-        const { format, size } = yield* sealing.sealedInfo({ sealedSize: info.size, read }).pipe(
+        const sized = yield* sealing.sealedInfo({ sealedSize: info.size, read }).pipe(
           Effect.catchTags({
-            MalformedEnvelope: () => Effect.fail(invalid("the stored blob is not a sealed blob")),
-            BlobTruncated: () => Effect.fail(invalid("the stored blob is cut short"))
-          })
+            MalformedEnvelope: (e) => Effect.fail(damaged(e)),
+            BlobTruncated: (e) => Effect.fail(damaged(e))
+          }),
+          Effect.map(Option.some),
+          Effect.catchTag("BlobVanished", () => Effect.succeedNone)
         )
+        // Collected since it was found: as if nothing had been uploaded under the id.
+        if (Option.isNone(sized)) return undefined
+        const { format, size } = sized.value
         if (size !== ref.size) return yield* invalid(sizeReason(size, ref.size))
         // Sealed before digests were sealed with blobs: its size is all there is to check.
         if (format === 1) return undefined
-        // A digest that does not open is the stored blob's fault, not the record's.
-        const openFailed = (cause: unknown) => new SealingFailed({ operation: "open", app, recordId, cause })
         const check: DigestCheck = {
           blobId,
           size,
           open: sealing.sealedDigest({ accountId, blobId }, { sealedSize: info.size, read }).pipe(
-            Effect.mapError((e) => e._tag === "BlobRefInvalid" || e._tag === "StoreError" ? e : openFailed(e))
+            Effect.catchTag("BlobVanished", () => Effect.succeedNone),
+            Effect.mapError((e) => e._tag === "SealingFailed" || e._tag === "StoreError" ? e : damaged(e))
           )
         }
         return check
