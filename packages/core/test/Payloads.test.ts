@@ -9,6 +9,7 @@ import { inspect } from "node:util"
 import { type App, Apps } from "../src/domain/App.js"
 import {
   blobRefsOf,
+  compiledApps,
   decodeAndEncodePayload,
   decodePayload,
   decodePayloadEither,
@@ -216,6 +217,77 @@ const sameAnswer = <A extends App>(app: A) =>
     { fastCheck: { numRuns: 50 } }
   )
 
+/** Values a device might send in place of any field: wrong types, out of range, odd times, nothing at all. */
+const oddValues: ReadonlyArray<unknown> = [
+  undefined,
+  null,
+  "",
+  "x".repeat(300),
+  -1,
+  0,
+  1.5,
+  Number.NaN,
+  2 ** 41,
+  true,
+  [],
+  {},
+  [null],
+  "2024-05-01T09:30:00+02:00",
+  "2024-05-01",
+  "1899-12-31T23:59:59Z",
+  "not a time",
+  "photo",
+  "task",
+  "missed",
+  "history",
+  "favourite"
+]
+
+/** Every place in a JSON value (an object's field or an array's item), as a path from the top. */
+const placesOf = (value: unknown, path: ReadonlyArray<string | number> = []): Array<Array<string | number>> => {
+  if (Array.isArray(value)) return value.flatMap((item, i) => [[...path, i], ...placesOf(item, [...path, i])])
+  if (typeof value !== "object" || value === null) return []
+  return Object.entries(value).flatMap(([key, field]) => [[...path, key], ...placesOf(field, [...path, key])])
+}
+
+/** A copy of `value` with the place at `path` set to `to`; `undefined` removes a field (as JSON would). */
+const withPlace = (value: unknown, path: ReadonlyArray<string | number>, to: unknown): unknown => {
+  if (path.length === 0) return to
+  const [head, ...rest] = path
+  if (Array.isArray(value)) return value.map((item, i) => (i === head ? withPlace(item, rest, to) : item))
+  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) }
+  if (rest.length === 0 && to === undefined) delete out[head as string]
+  else out[head as string] = withPlace(out[head as string], rest, to)
+  return out
+}
+
+const sameAnswerBroken = <A extends App>(app: A) =>
+  it.effect.prop(
+    `${app}: a push answers a broken payload exactly as the strict decoder and encoder do`,
+    [
+      Arbitrary.make(PayloadSchemas[app]),
+      FastCheck.nat(),
+      FastCheck.constantFrom(...oddValues),
+      FastCheck.boolean()
+    ],
+    ([payload, at, odd, refuse]) =>
+      Effect.gen(function*() {
+        const encoded: unknown = JSON.parse(JSON.stringify(yield* encodePayload(app, payload)))
+        const places = placesOf(encoded)
+        const input = places.length === 0 ? odd : withPlace(encoded, places[at % places.length]!, odd)
+        const check = () => (refuse ? "refused by the check" : undefined)
+        const fast = decodeAndEncodePayload(app, input, check)
+        const strict = strictAnswer(app, input, check)
+        assert.strictEqual(Either.isRight(fast), Either.isRight(strict), JSON.stringify(input))
+        if (Either.isLeft(fast) && Either.isLeft(strict)) assert.deepStrictEqual(fast.left, strict.left)
+        if (Either.isRight(fast) && Either.isRight(strict)) {
+          assert.strictEqual(JSON.stringify(fast.right.encoded), JSON.stringify(strict.right.encoded))
+          assert.deepStrictEqual(yield* encodePayload(app, fast.right.decoded), strict.right.encoded)
+        }
+      }),
+    { fastCheck: { numRuns: 200 } }
+  )
+
 describe("Payloads", () => {
   describe("round trip", () => {
     for (const app of Apps) roundTrip(app)
@@ -223,6 +295,11 @@ describe("Payloads", () => {
 
   describe("as a push decodes", () => {
     for (const app of Apps) sameAnswer(app)
+    for (const app of Apps) sameAnswerBroken(app)
+
+    it("every app's payloads are decoded and encoded by compiled parsers", () => {
+      assert.deepStrictEqual(compiledApps, Apps)
+    })
   })
 
   describe("hand-written examples", () => {

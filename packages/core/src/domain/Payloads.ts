@@ -10,6 +10,7 @@ import type { FastCheck } from "effect"
 import * as SchemaAST from "effect/SchemaAST"
 import type { ParseOptions } from "effect/SchemaAST"
 import type { App } from "./App.js"
+import { compileParser, NOT_SURE } from "../internal/compiledParser.js"
 import { nestedDeeperThan } from "../internal/depth.js"
 import { joinPath } from "../internal/parseErrors.js"
 import { InvalidPayload } from "./Errors.js"
@@ -726,9 +727,27 @@ const withoutRefinements = (ast: SchemaAST.AST): SchemaAST.AST => {
   }
 }
 
+/**
+ * `decodeAndEncodePayload`'s answer for a payload as it is, from parsers compiled from the app's schema
+ * (`internal/compiledParser.ts`); `undefined` when they are not sure (a field missing, unknown or invalid), and then
+ * Effect's parsers answer. `undefined` for a schema they do not compile.
+ */
+const compiledDecodeAndEncode = (app: App) => {
+  const decode = compileParser(schemaOf(app).ast, true)
+  const encode = compileParser(withoutRefinements(schemaOf(app).ast), false)
+  if (decode === undefined || encode === undefined) return undefined
+  return (input: unknown): { readonly decoded: Payload; readonly encoded: unknown } | undefined => {
+    const decoded = decode(input)
+    if (decoded === NOT_SURE) return undefined
+    const encoded = encode(decoded)
+    return encoded === NOT_SURE ? undefined : { decoded: decoded as Payload, encoded }
+  }
+}
+
 /** Each app's decoder and encoder, built once: a push decodes and encodes every payload it carries. */
 const parsers = Object.fromEntries(
   (Object.keys(PayloadSchemas) as ReadonlyArray<App>).map((app) => [app, {
+    compiled: compiledDecodeAndEncode(app),
     decode: ParseResult.decodeUnknownEither(schemaOf(app), parseOptions),
     // Drops fields the schema does not name instead of refusing them: see `decodeAndEncodePayload`.
     decodeDropping: ParseResult.decodeUnknownEither(schemaOf(app), { errors: "first" }),
@@ -739,6 +758,9 @@ const parsers = Object.fromEntries(
   }])
 ) as unknown as {
   readonly [A in App]: {
+    readonly compiled:
+      | ((input: unknown) => { readonly decoded: Payload; readonly encoded: unknown } | undefined)
+      | undefined
     readonly decode: (input: unknown) => Either.Either<Payload, ParseResult.ParseIssue>
     readonly decodeDropping: (input: unknown) => Either.Either<Payload, ParseResult.ParseIssue>
     readonly encode: (payload: Payload) => Either.Either<unknown, ParseResult.ParseIssue>
@@ -746,6 +768,11 @@ const parsers = Object.fromEntries(
     readonly invalid: (error: ParseResult.ParseError) => InvalidPayload
   }
 }
+
+/** The apps whose payloads a push decodes and encodes with compiled parsers (`compiledDecodeAndEncode`). */
+export const compiledApps: ReadonlyArray<App> = (Object.keys(parsers) as ReadonlyArray<App>).filter((app) =>
+  parsers[app].compiled !== undefined
+)
 
 /**
  * How deep a payload may nest objects and arrays; every payload schema nests far less. A refused payload deeper than
@@ -806,9 +833,10 @@ const keepsEveryField = (input: unknown, encoded: unknown): boolean => {
 
 /**
  * What a push does with a payload: `decodePayloadEither`, then `check` of the decoded payload, then
- * `encodeDecodedPayload`; the first failure, in that order, or both forms. Refusing unknown fields is most of the
- * cost of decoding, so a payload is first decoded dropping them and kept only if its encoded form shows that none
- * was dropped; anything else (an unknown field, any failure) goes through the strict decoder, so every answer is the
+ * `encodeDecodedPayload`; the first failure, in that order, or both forms. A payload the compiled parsers accept as
+ * it is takes them alone (`compiledDecodeAndEncode`). Otherwise, since refusing unknown fields is most of the cost
+ * of Effect's decoding, it is first decoded dropping them and kept only if its encoded form shows that none was
+ * dropped; anything else (an unknown field, any failure) goes through the strict decoder, so every answer is the
  * one the steps above give.
  */
 export const decodeAndEncodePayload = <E>(
@@ -817,6 +845,11 @@ export const decodeAndEncodePayload = <E>(
   check: (decoded: Payload) => E | undefined
 ): Either.Either<{ readonly decoded: Payload; readonly encoded: unknown }, InvalidPayload | E> => {
   const parser = parsers[app]
+  const compiled = parser.compiled?.(input)
+  if (compiled !== undefined) {
+    const refused = check(compiled.decoded)
+    return refused !== undefined ? Either.left(refused) : Either.right(compiled)
+  }
   const dropping = parser.decodeDropping(input)
   if (Either.isRight(dropping)) {
     const encoded = parser.encodeDecoded(dropping.right)
