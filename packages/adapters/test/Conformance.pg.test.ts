@@ -1,11 +1,12 @@
 /**
  * The conformance requirements and the sync invariants against core over the SQL stores on PostgreSQL (a schema per
- * test). Every storage port is a SQL store, none is in memory: see `storageOver`. Never silently skipped in CI:
- * see `describePg`.
+ * test). Every storage port is a SQL store, none is in memory: see `storageOver`; files are kept on disk, in a temp
+ * folder per test. Never silently skipped in CI: see `describePg`.
  */
 import { registerChecks } from "@custos/conformance/Vitest"
 import { layerInProcessDriver } from "@custos/conformance/drivers/InProcessDriver"
 import { AccessChecks } from "@custos/conformance/suites/AccessChecks"
+import { BlobChecks } from "@custos/conformance/suites/BlobChecks"
 import { EncryptionChecks } from "@custos/conformance/suites/EncryptionChecks"
 import { InventoryChecks } from "@custos/conformance/suites/InventoryChecks"
 import { IsolationChecks } from "@custos/conformance/suites/IsolationChecks"
@@ -13,13 +14,15 @@ import { LifecycleChecks } from "@custos/conformance/suites/LifecycleChecks"
 import { SyncChecks } from "@custos/conformance/suites/SyncChecks"
 import { syncInvariantChecks } from "@custos/conformance/suites/SyncInvariants"
 import type { Target } from "@custos/conformance/Target"
+import { Layer } from "effect"
+import { layerFsBlobStoreTemp } from "./fsBlobStoreTemp.js"
 import { storageOver } from "./sqlDialectSuite.js"
 import { describePg, layerPgTemp } from "./sqlTestDatabases.js"
 
 const target: Target = {
   name: "in-process core over PostgreSQL stores",
-  capabilities: new Set(["clock-control", "region-browser", "admin-purchases", "storage-probe"]),
-  layer: layerInProcessDriver("pg", storageOver(layerPgTemp))
+  capabilities: new Set(["clock-control", "region-browser", "admin-purchases", "storage-probe", "blobs"]),
+  layer: layerInProcessDriver("pg", Layer.merge(storageOver(layerPgTemp), layerFsBlobStoreTemp))
 }
 
 await describePg("PostgreSQL", () => {
@@ -28,6 +31,7 @@ await describePg("PostgreSQL", () => {
   registerChecks(target, "Lifecycle requirements", LifecycleChecks)
   registerChecks(target, "Encryption requirements", EncryptionChecks)
   registerChecks(target, "Access log requirements", AccessChecks)
+  registerChecks(target, "Blob requirements", BlobChecks)
   registerChecks(target, "Isolation and copy requirements", IsolationChecks)
   registerChecks(target, "Sync invariants", syncInvariantChecks({ runs: 15, maxOps: 40 }))
 })

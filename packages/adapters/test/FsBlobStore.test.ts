@@ -10,31 +10,13 @@ import { BlobId, BlobStore } from "@custos/core/ports/BlobStore"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Stream } from "effect"
 import { createHash } from "node:crypto"
-import {
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  truncateSync,
-  writeFileSync
-} from "node:fs"
-import { tmpdir } from "node:os"
+import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { blobStoreSuite, collectBytes, patternBytes, sha256Hex, streamOf } from "./BlobStoreSuite.js"
-
-/** A fresh temp folder for the scope. */
-const tempFolder = Effect.acquireRelease(
-  Effect.sync(() => mkdtempSync(join(tmpdir(), "custos-blobs-"))),
-  (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
-)
-
-/** A filesystem blob store in a folder of its own per build. */
-const layerFsTemp = Layer.unwrapScoped(Effect.map(tempFolder, (root) => layerFsBlobStore({ root })))
+import { layerFsBlobStoreTemp, tempFolder } from "./fsBlobStoreTemp.js"
 
 blobStoreSuite("memory", layerBlobStoreMemory)
-blobStoreSuite("the filesystem", layerFsTemp)
+blobStoreSuite("the filesystem", layerFsBlobStoreTemp)
 
 const alice = AccountId.make("acc_alice")
 const MiB = 1024 * 1024

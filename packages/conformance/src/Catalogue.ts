@@ -3,6 +3,7 @@
  */
 import type { Requirement } from "./Requirement.js"
 import { AccessRequirements } from "./requirements/AccessRequirements.js"
+import { BlobRequirements } from "./requirements/BlobRequirements.js"
 import { EncryptionRequirements } from "./requirements/EncryptionRequirements.js"
 import { InventoryRequirements } from "./requirements/InventoryRequirements.js"
 import {
@@ -33,6 +34,7 @@ const all = [
   ...GalleryRequirements,
   ...EncryptionRequirements,
   ...AccessRequirements,
+  ...BlobRequirements,
   ...IsolationRequirements,
   ...CopyRequirements,
   ...OrganisationalRequirements

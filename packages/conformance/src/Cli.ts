@@ -37,7 +37,13 @@ import type { Target } from "./Target.js"
 /** The reference wiring in this workspace, for `--target in-process` without a `module`. */
 export const referenceModule = fileURLToPath(new URL("../../adapters/src/conformance/ReferenceStorage.ts", import.meta.url))
 
-const allCapabilities: ReadonlyArray<Capability> = ["clock-control", "storage-probe", "admin-purchases", "region-browser"]
+const allCapabilities: ReadonlyArray<Capability> = [
+  "clock-control",
+  "storage-probe",
+  "admin-purchases",
+  "region-browser",
+  "blobs"
+]
 
 export interface ResolvedTarget {
   readonly target: Target
@@ -90,7 +96,7 @@ const httpTarget = (url: string, config: RunnerConfigFile) =>
     if (wanted.includes("admin-purchases") && config.operatorToken === undefined) {
       return yield* refuse("admin-purchases needs the operator token (operatorToken in the configuration)")
     }
-    const offered: Array<Capability> = ["region-browser"]
+    const offered: Array<Capability> = ["region-browser", "blobs"]
     if (config.operatorToken !== undefined) offered.push("admin-purchases")
     if (wanted.includes("clock-control")) offered.push("clock-control")
     const capabilities = declared(offered, config)
@@ -101,7 +107,8 @@ const httpTarget = (url: string, config: RunnerConfigFile) =>
       baseUrl,
       operatorToken: capabilities.has("admin-purchases") ? config.operatorToken : undefined,
       regionBrowser: capabilities.has("region-browser"),
-      clockControl: capabilities.has("clock-control")
+      clockControl: capabilities.has("clock-control"),
+      blobs: capabilities.has("blobs")
     }).pipe(Layer.provide(FetchHttpClient.layer))
     // Could it run at all? The target must answer with its inventory.
     yield* Effect.flatMap(Driver, (d) => d.inventory).pipe(

@@ -26,6 +26,12 @@ export interface TargetError {
   readonly message: string
 }
 
+/** Bytes [start, end) of a file: `end` exclusive, the file's end when absent. */
+export interface ByteRange {
+  readonly start: number
+  readonly end?: number | undefined
+}
+
 export class Driver extends Context.Tag("@custos/conformance/Driver")<Driver, {
   readonly name: string
   readonly capabilities: ReadonlySet<Capability>
@@ -86,6 +92,21 @@ export class Driver extends Context.Tag("@custos/conformance/Driver")<Driver, {
    * suite looks in it for content that should only ever be there sealed.
    */
   readonly rawStorage: (account: AccountId) => Effect.Effect<ReadonlyArray<string>, TargetError>
+  /**
+   * Uploads `bytes` as the file `blobId` of the account (needs `blobs`); answers the size and the lower-case hex
+   * SHA-256 the target took, which a record naming the file then states.
+   */
+  readonly uploadBlob: (
+    account: AccountId,
+    blobId: string,
+    bytes: Uint8Array
+  ) => Effect.Effect<{ readonly size: number; readonly sha256: string }, TargetError>
+  /** Downloads the file `blobId` of the account (needs `blobs`): whole, or the bytes of a range that is not empty. */
+  readonly downloadBlob: (
+    account: AccountId,
+    blobId: string,
+    range?: ByteRange
+  ) => Effect.Effect<Uint8Array, TargetError>
   /** The account's access log, oldest entry first, as the account reads it (§4.1.5). */
   readonly accessLog: (account: AccountId) => Effect.Effect<ReadonlyArray<AccessEntry>, TargetError>
   /** The target's own verification of the account's access log. */

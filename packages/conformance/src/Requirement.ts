@@ -12,7 +12,9 @@ export const Capability = Schema.Literal(
   /** The target lets the suite record purchases as an operator would. */
   "admin-purchases",
   /** The target serves accounts in the EEA, India or Russia, where browser sync is offered. */
-  "region-browser"
+  "region-browser",
+  /** The target keeps the files that records name (a photo, a video, a recording): it takes uploads and serves them. */
+  "blobs"
 )
 export type Capability = typeof Capability.Type
 

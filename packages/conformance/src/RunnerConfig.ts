@@ -9,7 +9,7 @@
  *   "target": "http://127.0.0.1:8080",
  *   "name": "my server",
  *   "operatorToken": "…",
- *   "capabilities": ["clock-control", "admin-purchases", "region-browser"],
+ *   "capabilities": ["clock-control", "admin-purchases", "region-browser", "blobs"],
  *   "regions": ["DE", "IN", "US"],
  *   "module": "./my-wiring.ts",
  *   "expectedFailures": "./expected-failures.json",

@@ -4,6 +4,7 @@
  */
 import type { Check } from "./Check.js"
 import { AccessChecks } from "./suites/AccessChecks.js"
+import { BlobChecks } from "./suites/BlobChecks.js"
 import { EncryptionChecks } from "./suites/EncryptionChecks.js"
 import { InventoryChecks } from "./suites/InventoryChecks.js"
 import { IsolationChecks } from "./suites/IsolationChecks.js"
@@ -24,6 +25,7 @@ export const allSuites = (
   { name: "Lifecycle requirements", checks: LifecycleChecks },
   { name: "Encryption requirements", checks: EncryptionChecks },
   { name: "Access log requirements", checks: AccessChecks },
+  { name: "Blob requirements", checks: BlobChecks },
   { name: "Isolation and copy requirements", checks: IsolationChecks },
   { name: "Sync invariants", checks: syncInvariantChecks(syncInvariants) }
 ]

@@ -9,6 +9,7 @@ import { layerEphemeralKeys } from "@custos/adapters/keys/EphemeralKeys"
 import { registerChecks } from "@custos/conformance/Vitest"
 import { layerHttpDriver } from "@custos/conformance/drivers/HttpDriver"
 import { AccessChecks } from "@custos/conformance/suites/AccessChecks"
+import { BlobChecks } from "@custos/conformance/suites/BlobChecks"
 import { EncryptionChecks } from "@custos/conformance/suites/EncryptionChecks"
 import { InventoryChecks } from "@custos/conformance/suites/InventoryChecks"
 import { IsolationChecks } from "@custos/conformance/suites/IsolationChecks"
@@ -57,7 +58,7 @@ const layerDriver = Layer.unwrapEffect(
 
 const target: Target = {
   name: "the reference server over HTTP",
-  capabilities: new Set(["region-browser", "admin-purchases", "clock-control"]),
+  capabilities: new Set(["region-browser", "admin-purchases", "clock-control", "blobs"]),
   layer: layerDriver
 }
 
@@ -66,5 +67,6 @@ registerChecks(target, "Sync requirements", SyncChecks)
 registerChecks(target, "Lifecycle requirements", LifecycleChecks)
 registerChecks(target, "Encryption requirements", EncryptionChecks)
 registerChecks(target, "Access log requirements", AccessChecks)
+registerChecks(target, "Blob requirements", BlobChecks)
 registerChecks(target, "Isolation and copy requirements", IsolationChecks)
 registerChecks(target, "Sync invariants", syncInvariantChecks({ runs: 5, maxOps: 25 }))

@@ -104,7 +104,7 @@ describe("custos-conformance, the command line", () => {
     const config = writeJson(tempDir(), "config.json", {
       name: "the reference server (custos serve --conformance)",
       operatorToken,
-      capabilities: ["clock-control", "admin-purchases", "region-browser"]
+      capabilities: ["clock-control", "admin-purchases", "region-browser", "blobs"]
     })
     const dir = Path.join(reports, "http")
     Fs.rmSync(dir, { recursive: true, force: true })
@@ -115,8 +115,10 @@ describe("custos-conformance, the command line", () => {
     expect(lastLine(run.stdout)).toMatch(/^\d+ passed, 0 failed, \d+ skipped$/)
     const results = readResults(dir)
     expect(results.requirements.filter((r) => r.status === "fail")).toEqual([])
-    // Clock-driven retention ran over the clock hook; storage cannot be looked into over HTTP.
+    // Clock-driven retention ran over the clock hook, files went through the blob endpoints (to files on disk);
+    // storage cannot be looked into over HTTP.
     expect(statusOf(results, "RET-001")).toBe("pass")
+    expect(statusOf(results, "BLOB-003")).toBe("pass")
     expect(statusOf(results, "ENC-001")).toBe("not-tested")
     expect(results.requirements.find((r) => r.id === "ENC-001")?.reason).toContain("storage-probe")
     expect(lastLine(run.stdout)).toBe(

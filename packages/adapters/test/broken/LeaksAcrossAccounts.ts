@@ -4,8 +4,9 @@
  * answered with the other's record: in a push (which then conflicts, showing it), a restore or a purge.
  *
  * The requirement that must catch it: ISO-001 (an account never sees or changes another's data, even under the same
- * record ids). TRASH-005 catches it too (another account's trashed record can be neither restored nor purged), and
- * so does SYNC-015, whose random scenarios each take a new account on one target and reuse the same record ids.
+ * record ids). TRASH-005 catches it too (another account's trashed record can be neither restored nor purged), so
+ * does BLOB-006 (a record naming another account's file is pushed under the id of that account's record), and so
+ * does SYNC-015, whose random scenarios each take a new account on one target and reuse the same record ids.
  */
 import type { App } from "@custos/core/domain/App"
 import type { AccountId, RecordId } from "@custos/core/domain/Ids"

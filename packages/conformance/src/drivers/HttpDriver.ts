@@ -15,10 +15,12 @@
  *   /v1/conformance/clock`, see the README's Conformance section), with the operator token when there is one.
  * - Without it, `now` is the suite's own clock: over the network the target's clock cannot be read, so the two are assumed to
  *   agree (they do for a server in the same process).
+ * - Files go up with `PUT /v1/blobs/:blobId` (the raw bytes) and come down with `GET /v1/blobs/:blobId`, a range
+ *   asked as `Range: bytes=a-b`, whose last byte is inclusive on the wire where the driver's end is exclusive.
  *
- * Capabilities: `region-browser` (unless told the server does not serve those regions), with the operator token
- * `admin-purchases`, and `clock-control` when the target says it offers the clock hook. Not `storage-probe`: the
- * protocol cannot show a server's storage.
+ * Capabilities: `region-browser` (unless told the server does not serve those regions), `blobs` (unless told it
+ * keeps no files), with the operator token `admin-purchases`, and `clock-control` when the target says it offers the
+ * clock hook. Not `storage-probe`: the protocol cannot show a server's storage.
  */
 import { makeHttpTransport } from "@custos/core/client/HttpTransport"
 import type { AccessEntry } from "@custos/core/domain/AccessLog"
@@ -26,11 +28,12 @@ import type { App } from "@custos/core/domain/App"
 import { type AccountId, DeviceId, RecordId } from "@custos/core/domain/Ids"
 import type { RecordView } from "@custos/core/domain/Mutation"
 import { SyncSettingsPatch } from "@custos/core/domain/SyncSettings"
+import { BlobId } from "@custos/core/ports/BlobStore"
 import { SettingsChange } from "@custos/core/protocol/Settings"
 import { CustosApi } from "@custos/core/protocol/CustosApi"
 import { HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { Clock, Duration, Effect, Layer, Option, Redacted, Schema } from "effect"
-import { Driver, type TargetError } from "../Driver.js"
+import { type ByteRange, Driver, type TargetError } from "../Driver.js"
 import type { Capability } from "../Requirement.js"
 
 export interface HttpDriverOptions {
@@ -43,6 +46,8 @@ export interface HttpDriverOptions {
   readonly regionBrowser?: boolean | undefined
   /** Whether the server offers the conformance clock hook at `/v1/conformance/clock` (default: it does not). */
   readonly clockControl?: boolean | undefined
+  /** Whether the server keeps the files records name, at `/v1/blobs/:blobId` (default: it does). */
+  readonly blobs?: boolean | undefined
 }
 
 /** Where a target offers its clock hook, relative to its base URL. */
@@ -103,6 +108,7 @@ export const layerHttpDriver = (options: HttpDriverOptions) =>
       if (options.regionBrowser !== false) capabilities.add("region-browser")
       if (operator !== undefined) capabilities.add("admin-purchases")
       if (options.clockControl === true) capabilities.add("clock-control")
+      if (options.blobs !== false) capabilities.add("blobs")
 
       /** A call of the clock hook, answered `{ now }`; any other answer is the target's error. */
       const clockHook = (request: HttpClientRequest.HttpClientRequest) =>
@@ -225,6 +231,27 @@ export const layerHttpDriver = (options: HttpDriverOptions) =>
 
       const notOffered = (what: string) => Effect.fail(driverError(`${what} is not offered over HTTP`))
 
+      /** A file's bytes, whole or [start, end) of them (asked on the wire as the inclusive `bytes=start-(end - 1)`). */
+      const downloadBlob = (account: AccountId, blobId: string, range?: ByteRange) =>
+        Effect.gen(function*() {
+          if (range !== undefined && range.end !== undefined && range.end <= range.start) {
+            return yield* Effect.fail(driverError(`the range [${range.start}, ${range.end}) is empty`))
+          }
+          const header = range === undefined
+            ? undefined
+            : `bytes=${range.start}-${range.end === undefined ? "" : range.end - 1}`
+          return yield* as(account, (current) =>
+            Effect.gen(function*() {
+              const request = HttpClientRequest.get(`${options.baseUrl}/v1/blobs/${encodeURIComponent(blobId)}`).pipe(
+                HttpClientRequest.bearerToken(current.token),
+                header === undefined ? (r) => r : HttpClientRequest.setHeader("range", header)
+              )
+              const response = yield* http.execute(request)
+              if (response.status === 200 || response.status === 206) return new Uint8Array(yield* response.arrayBuffer)
+              return yield* Effect.fail(toTargetError(yield* response.json))
+            }))
+        })
+
       return Driver.of({
         name: options.name,
         capabilities,
@@ -268,6 +295,16 @@ export const layerHttpDriver = (options: HttpDriverOptions) =>
           as(account, ({ client: c }) => c.privacy.deleteDataType({ path: { dataType } }).pipe(Effect.map((d) => d.removed))),
         deleteAccount: (account) => as(account, ({ client: c }) => c.privacy.deleteAccount().pipe(Effect.asVoid)),
         rawStorage: () => notOffered("looking into storage"),
+        uploadBlob: (account, blobId, bytes) =>
+          Effect.flatMap(
+            lift(Schema.decodeUnknown(BlobId)(blobId)),
+            (id) =>
+              as(account, ({ client: c }) =>
+                c.blobs.upload({ path: { blobId: id }, payload: bytes }).pipe(
+                  Effect.map(({ sha256, size }) => ({ size, sha256 }))
+                ))
+          ),
+        downloadBlob,
         accessLog: (account) =>
           as(account, ({ client: c }) =>
             pages<AccessEntry, unknown>((after) =>

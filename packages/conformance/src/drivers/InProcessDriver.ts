@@ -3,6 +3,11 @@
  * under `@effect/vitest` the suite moves it with `TestClock`. Calls on an account's behalf run as a device of it (the
  * `Accessor` of the access log, §4.1.5), as they would over HTTP signed in as that device; a purchase is recorded as
  * the operator.
+ *
+ * Files go through core's `BlobService` over the `BlobStore` of the storage Layer, and a push has the blobs its
+ * records name checked against what was uploaded (`PushOptions.checkBlobs`), as the reference server's push does.
+ * Moving the clock runs the jobs the server runs: the trash sweeper, tombstone compaction and the collection of files
+ * no record names, a day after their upload as there.
  */
 import { makeInProcessTransport } from "@custos/core/client/InProcessTransport"
 import { Policies, Inventory } from "@custos/core/domain/Inventory"
@@ -10,6 +15,7 @@ import { type AccountId, DeviceId, RecordId } from "@custos/core/domain/Ids"
 import { AccessLogStore } from "@custos/core/ports/AccessLogStore"
 import type { AccountKeyStore } from "@custos/core/ports/AccountKeyStore"
 import type { AccountStore } from "@custos/core/ports/AccountStore"
+import { BlobId, type BlobStore } from "@custos/core/ports/BlobStore"
 import type { Crypto } from "@custos/core/ports/Crypto"
 import type { DeletedContentStore } from "@custos/core/ports/DeletedContentStore"
 import type { KeyManagement } from "@custos/core/ports/KeyManagement"
@@ -19,6 +25,7 @@ import { RecordStore } from "@custos/core/ports/RecordStore"
 import { SyncSettingsStore } from "@custos/core/ports/SyncSettingsStore"
 import { AccessLog, Accessor } from "@custos/core/services/AccessLog"
 import { AccountService } from "@custos/core/services/AccountService"
+import { BlobService, layerBlobService } from "@custos/core/services/BlobService"
 import { layerCoreServices } from "@custos/core/services/CoreServices"
 import { SyncEngine } from "@custos/core/services/SyncEngine"
 import { SyncSettingsService } from "@custos/core/services/SyncSettingsService"
@@ -32,11 +39,11 @@ import { PrivacyService } from "@custos/core/services/PrivacyService"
 import type { AccessEntry } from "@custos/core/domain/AccessLog"
 import type { App } from "@custos/core/domain/App"
 import type { RecordView } from "@custos/core/domain/Mutation"
-import { Effect, Layer, TestClock } from "effect"
+import { Chunk, Effect, Layer, Schema, Stream, TestClock } from "effect"
 import { Driver, type TargetError } from "../Driver.js"
 import type { Capability } from "../Requirement.js"
 
-/** Everything core needs from outside: the storage ports and the key ports. */
+/** Everything core needs from outside: the storage ports (the blob store among them) and the key ports. */
 export type StorageLayer<E = never> = Layer.Layer<
   | RecordStore
   | AccountStore
@@ -46,6 +53,7 @@ export type StorageLayer<E = never> = Layer.Layer<
   | AccountKeyStore
   | DeletedContentStore
   | AccessLogStore
+  | BlobStore
   | Crypto
   | KeyManagement,
   E
@@ -58,8 +66,30 @@ const capabilities: ReadonlySet<Capability> = new Set<Capability>([
   "clock-control",
   "region-browser",
   "admin-purchases",
-  "storage-probe"
+  "storage-probe",
+  "blobs"
 ])
+
+/** How old a file no record names must be before the jobs collect it: a day, as on the reference server. */
+const blobGraceMs = 24 * 60 * 60 * 1000
+
+/** The id as a `BlobId`; one that is none cannot be asked for (over HTTP the typed client refuses it too). */
+const blobIdOf = (id: string) =>
+  Schema.decodeUnknown(BlobId)(id).pipe(
+    Effect.mapError((): TargetError => ({ _tag: "DriverError", message: `${JSON.stringify(id)} is not a blob id` }))
+  )
+
+/** The chunks of a download as one array. */
+const concat = (chunks: Chunk.Chunk<Uint8Array>) => {
+  const parts = Chunk.toReadonlyArray(chunks)
+  const bytes = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0))
+  let at = 0
+  for (const part of parts) {
+    bytes.set(part, at)
+    at += part.length
+  }
+  return bytes
+}
 
 export const layerInProcessDriver = <E>(name: string, storage: StorageLayer<E>) =>
   Layer.effect(
@@ -80,6 +110,7 @@ export const layerInProcessDriver = <E>(name: string, storage: StorageLayer<E>) 
       const settingsStore = yield* SyncSettingsStore
       const accessLog = yield* AccessLog
       const accessLogStore = yield* AccessLogStore
+      const blobs = yield* BlobService
       const asTarget = <A, Err extends TargetError>(effect: Effect.Effect<A, Err>) =>
         effect as Effect.Effect<A, TargetError>
       /** Runs `effect` as `device` of the account, or as the operator. */
@@ -106,7 +137,10 @@ export const layerInProcessDriver = <E>(name: string, storage: StorageLayer<E>) 
         settings: (account) => asTarget(settings.get(account)),
         updateSettings: (account, patch) => asTarget(settings.update(account, patch).pipe(Effect.map((c) => c.settings))),
         push: (account, device, app, mutations, options) =>
-          asTarget(asDevice(device)(engine.push(account, device, app, mutations, options))),
+          asTarget(asDevice(device)(engine.push(account, device, app, mutations, {
+            ...options,
+            checkBlobs: (stated) => blobs.checkRefs(account, app, stated)
+          }))),
         pull: (account, app, request, device = readerDevice) =>
           asTarget(asDevice(device)(engine.pull(account, device, app, request))),
         transport: (account, device) =>
@@ -157,6 +191,15 @@ export const layerInProcessDriver = <E>(name: string, storage: StorageLayer<E>) 
             raw.push(...(yield* accessLogStore.list(account, { limit: 1_000_000 })).map((e) => JSON.stringify(e)))
             return raw
           })),
+        uploadBlob: (account, blobId, bytes) =>
+          asTarget(Effect.flatMap(blobIdOf(blobId), (id) =>
+            asAccount(blobs.upload(account, id, Stream.make(bytes), { declaredSize: bytes.length })))),
+        downloadBlob: (account, blobId, range) =>
+          asTarget(Effect.flatMap(blobIdOf(blobId), (id) =>
+            asAccount(blobs.download(account, id, range).pipe(
+              Effect.flatMap((download) => Stream.runCollect(download.stream)),
+              Effect.map(concat)
+            )))),
         accessLog: (account) => asTarget(asAccount(readAccessLog(account))),
         verifyAccessLog: (account) => asTarget(asAccount(accessLog.verify(account))),
         now: Effect.clockWith((clock) => clock.currentTimeMillis),
@@ -164,8 +207,9 @@ export const layerInProcessDriver = <E>(name: string, storage: StorageLayer<E>) 
           TestClock.adjust(by).pipe(
             Effect.zipRight(asTarget(sweeper.sweep())),
             Effect.zipRight(asTarget(compaction.compactAll)),
+            Effect.zipRight(asTarget(blobs.collectGarbage(blobGraceMs))),
             Effect.asVoid
           )
       })
     })
-  ).pipe(Layer.provide(layerCoreServices), Layer.provide(storage))
+  ).pipe(Layer.provide(layerBlobService().pipe(Layer.provideMerge(layerCoreServices))), Layer.provide(storage))

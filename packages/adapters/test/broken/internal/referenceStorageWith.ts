@@ -1,8 +1,9 @@
 /**
- * The reference wiring (memory stores, node:crypto, a master key in memory) with one port replaced by a wrapped
- * copy of itself. Each broken implementation in this folder plants its single fault this way, so everything but
- * the fault is the reference.
+ * The reference wiring (memory stores and blobs, node:crypto, a master key in memory) with one port replaced by a
+ * wrapped copy of itself. Each broken implementation in this folder plants its single fault this way, so everything
+ * but the fault is the reference.
  */
+import { layerBlobStoreMemory } from "@custos/adapters/blobs/BlobStoreMemory"
 import { layerNodeCrypto } from "@custos/adapters/crypto/NodeCrypto"
 import { layerKeyManagementMemory } from "@custos/adapters/keys/KeyManagementMemory"
 import { layerAccessLogStoreMemory } from "@custos/adapters/memory/AccessLogStoreMemory"
@@ -37,6 +38,7 @@ export const referenceStorageWith = (fault: Fault): StorageLayer =>
     layerAccountKeyStoreMemory,
     layerDeletedContentStoreMemory,
     layerAccessLogStoreMemory,
+    layerBlobStoreMemory,
     layerKeyManagementMemory.pipe(Layer.provideMerge(wrapped(Crypto, layerNodeCrypto, fault.crypto)))
   )
 
