@@ -32,7 +32,7 @@ export const CopyRequirements = [
     "Photos can be viewed and downloaded in a web portal.",
     {
       untestable:
-        "a portal is a user interface, and the suite speaks only the protocol; the reference server's portal and blob downloads are checked by its own tests"
+        "a portal is a user interface, and the suite speaks only the protocol; the downloads a portal makes are BLOB-001 to BLOB-008, and the reference server's portal is checked by its own browser tests"
     }
   )
 ] as const
