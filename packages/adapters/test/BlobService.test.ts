@@ -11,8 +11,10 @@ import { layerEphemeralKeys } from "@custos/adapters/keys/EphemeralKeys"
 import { layerMemoryStores } from "@custos/adapters/memory/MemoryStores"
 import { layerSqlStores } from "@custos/adapters/sql/SqlStores"
 import { samples } from "@custos/conformance/Samples"
+import { makeInProcessDevice } from "@custos/core/client/InProcessDevice"
 import { type AccountId, DeviceId, MutationId, RecordId } from "@custos/core/domain/Ids"
 import { BlobId, BlobStore } from "@custos/core/ports/BlobStore"
+import { RecordStore } from "@custos/core/ports/RecordStore"
 import { AccessLog } from "@custos/core/services/AccessLog"
 import { AccountService } from "@custos/core/services/AccountService"
 import { BlobService, layerBlobService } from "@custos/core/services/BlobService"
@@ -21,7 +23,7 @@ import { SyncEngine } from "@custos/core/services/SyncEngine"
 import { Keyring } from "@custos/core/services/Keyring"
 import { SyncSettingsService } from "@custos/core/services/SyncSettingsService"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Either, Layer, Redacted, Stream, TestClock } from "effect"
+import { Chunk, Effect, Either, Layer, Option, Redacted, Stream, TestClock } from "effect"
 import { createHash } from "node:crypto"
 import { sealBlobVersion1 } from "./sealedFormats.js"
 import { layerSqliteTemp } from "./sqlTestDatabases.js"
@@ -266,11 +268,15 @@ describe("blob service", () => {
       const bytes = content(S + 7)
       const uploaded = yield* upload(account, "photo-c", bytes)
       const checks = () => log.list(account).pipe(Effect.map((page) => page.entries.filter((e) => e.purpose === "blob-check")))
+      /** The refusal of a record naming `ref`, if it is refused. */
       const check = (ref: { readonly id: string; readonly size: number; readonly sha256: string }, recordId = "p-c") =>
-        Effect.either(blobs.checkRefs(account, "gallery", [{ recordId: RecordId.make(recordId), refs: [ref] }]))
+        Effect.map(
+          blobs.checkRefs(account, "gallery", [{ recordId: RecordId.make(recordId), refs: [ref] }]),
+          (refused) => refused[0]?.error
+        )
 
       // Nothing uploaded under the id: nothing to check, nothing opened, nothing logged.
-      assert.isTrue(Either.isRight(yield* check({ id: "not-uploaded", size: 5, sha256: sha256(bytes) })))
+      assert.isUndefined(yield* check({ id: "not-uploaded", size: 5, sha256: sha256(bytes) }))
       assert.deepStrictEqual(yield* checks(), [])
 
       const refused = [
@@ -278,11 +284,11 @@ describe("blob service", () => {
         [{ id: "photo-c", size: bytes.length, sha256: sha256(content(7)) }, "its SHA-256 is not the one the record says"]
       ] as const
       for (const [ref, reason] of refused) {
-        const result = yield* check(ref)
-        assert.isTrue(Either.isLeft(result) && result.left._tag === "BlobRefInvalid", reason)
-        assert.include(Either.isLeft(result) ? result.left.message : "", reason)
+        const error = yield* check(ref)
+        assert.strictEqual(error?._tag, "BlobRefInvalid", reason)
+        assert.include(error?.message ?? "", reason)
       }
-      assert.isTrue(Either.isRight(yield* check({ id: "photo-c", ...uploaded }, "p-ok")))
+      assert.isUndefined(yield* check({ id: "photo-c", ...uploaded }, "p-ok"))
       // A wrong size is seen in the header: only the two digest openings are in the log, naming their records.
       assert.deepStrictEqual(
         (yield* checks()).map((e) => [e.app, [...e.recordIds] as Array<string>]),
@@ -294,9 +300,9 @@ describe("blob service", () => {
       const { key, version } = yield* (yield* Keyring).accountKey(account)
       const old = sealBlobVersion1(Redacted.value(key), { accountId: account, blobId: "photo-old", keyVersion: version }, bytes)
       yield* store.put(account, BlobId.make("photo-old"), Stream.make(old), { maxBytes: old.length })
-      assert.isTrue(Either.isRight(yield* check({ id: "photo-old", size: bytes.length, sha256: sha256(content(3)) })))
+      assert.isUndefined(yield* check({ id: "photo-old", size: bytes.length, sha256: sha256(content(3)) }))
       const wrongSize = yield* check({ id: "photo-old", size: 3, sha256: uploaded.sha256 })
-      assert.isTrue(Either.isLeft(wrongSize) && wrongSize.left._tag === "BlobRefInvalid")
+      assert.strictEqual(wrongSize?._tag, "BlobRefInvalid")
       assert.strictEqual((yield* checks()).length, 2, "nothing was opened of the format 1 blob")
       // It still downloads once a record names it.
       yield* pushPhoto(account, "p-old", { id: "photo-old", size: bytes.length, sha256: sha256(bytes) })
@@ -336,20 +342,46 @@ describe("blob service", () => {
       const account = yield* newAccount
       const a = yield* upload(account, "photo-a", content(1000, 1))
       const b = yield* upload(account, "photo-b", content(2000, 2))
-      const refused = yield* Effect.flip(blobs.checkRefs(account, "gallery", [
+      const refused = yield* blobs.checkRefs(account, "gallery", [
         { recordId: RecordId.make("r1"), refs: [{ id: "photo-a", size: a.size, sha256: b.sha256 }] },
         { recordId: RecordId.make("r2"), refs: [{ id: "photo-b", ...b }] },
-        { recordId: RecordId.make("r3"), refs: [{ id: "photo-b", ...b }, { id: "photo-a", ...a }] }
-      ]))
-      assert.strictEqual(refused._tag, "BlobRefInvalid")
-      assert.include(refused.message, "photo-a")
+        { recordId: RecordId.make("r3"), refs: [{ id: "photo-b", ...b }, { id: "photo-a", ...a }] },
+        { recordId: RecordId.make("r5"), refs: [{ id: "photo-b", ...b, sha256: a.sha256 }, { id: "photo-a", ...a }] }
+      ])
+      // Each record that misstates a blob is answered, with its first ref that fails; the others stand.
+      assert.deepStrictEqual(refused.map(({ error, recordId }) => [recordId, error.blobId]), [["r1", "photo-a"], ["r5", "photo-b"]])
       const entries = (yield* log.list(account)).entries.filter((e) => e.purpose === "blob-check")
-      assert.deepStrictEqual(entries.map((e) => [...e.recordIds] as Array<string>), [["r1", "r3", "r2"]])
-      // A second ref to a blob must state the same size as the first.
-      const sizes = yield* Effect.flip(blobs.checkRefs(account, "gallery", [
+      assert.deepStrictEqual(entries.map((e) => [...e.recordIds] as Array<string>), [["r1", "r3", "r5", "r2"]])
+      // A second ref to a blob must state the same size as the first; a record refused for a size opens nothing.
+      const sizes = yield* blobs.checkRefs(account, "gallery", [
         { recordId: RecordId.make("r4"), refs: [{ id: "photo-b", ...b }, { id: "photo-b", ...b, size: 1 }] }
-      ]))
-      assert.include(sizes.message, "it holds 2000 bytes, the record says 1")
+      ])
+      assert.include(sizes[0]?.error.message ?? "", "it holds 2000 bytes, the record says 1")
+      assert.strictEqual((yield* log.list(account)).entries.filter((e) => e.purpose === "blob-check").length, 1)
+    }).pipe(Effect.provide(Custos)))
+
+  it.effect("a device whose record misstates its blob sees that change rejected and goes on syncing the rest", () =>
+    Effect.gen(function*() {
+      const account = yield* newAccount
+      const bytes = content(S + 1, 8)
+      const uploaded = yield* upload(account, "photo-d", bytes)
+      const device = yield* makeInProcessDevice(account, phone)
+      const photo = (blob: { id: string; size: number; sha256: string }) => ({
+        ...samples.gallery(1),
+        size: blob.size,
+        sha256: blob.sha256,
+        blob
+      })
+      yield* device.put("gallery", RecordId.make("wrong"), photo({ id: "photo-d", ...uploaded, size: 1 }))
+      yield* device.put("gallery", RecordId.make("right"), photo({ id: "photo-d", ...uploaded }))
+      const report = yield* device.sync("gallery", { trigger: "user", network: "wifi" })
+      assert.deepStrictEqual([report.applied, report.rejected], [1, 1])
+      assert.deepStrictEqual(
+        (yield* device.rejections).map((r): [string, string] => [r.recordId, r.code]),
+        [["wrong", "invalid-blob-ref"]]
+      )
+      assert.strictEqual(yield* device.pendingCount("gallery"), 0, "nothing is left to retry")
+      assert.deepStrictEqual((yield* device.records("gallery")).map((r) => r.id), ["right"])
     }).pipe(Effect.provide(Custos)))
 
   it.effect("the engine checks blobs inside the push, only for puts it will apply: no check for refused batches or retries", () =>
@@ -375,9 +407,11 @@ describe("blob service", () => {
       const tooMany = yield* Effect.flip(push(Array.from({ length: 501 }, (_, i) => put(`m-big-${i}`, { id: "photo-e", ...uploaded }))))
       assert.strictEqual(tooMany._tag, "BatchTooLarge")
       assert.strictEqual(yield* checks(), 0)
-      // A misstated digest refuses the whole push, nothing stored.
-      const wrong = yield* Effect.flip(push([put("m-wrong", { id: "photo-e", ...uploaded, sha256: sha256(content(1)) })]))
-      assert.strictEqual(wrong._tag, "BlobRefInvalid")
+      // A misstated digest rejects that put, as an invalid payload is rejected; nothing of it is stored.
+      const wrong = yield* push([put("m-wrong", { id: "photo-e", ...uploaded, sha256: sha256(content(1)) })])
+      const outcome = wrong.outcomes[0]
+      assert.strictEqual(outcome?._tag === "rejected" ? outcome.code : outcome?._tag, "invalid-blob-ref")
+      assert.isTrue(Option.isNone(yield* (yield* RecordStore).get(account, "gallery", RecordId.make("photo-e"))))
       assert.strictEqual(yield* checks(), 1)
       const applied = yield* push([put("m-right", { id: "photo-e", ...uploaded })])
       assert.strictEqual(applied.outcomes[0]?._tag, "applied")

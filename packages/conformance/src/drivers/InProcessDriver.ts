@@ -95,7 +95,7 @@ export const layerInProcessDriver = <E>(name: string, storage: StorageLayer<E>) 
   Layer.effect(
     Driver,
     Effect.gen(function*() {
-      const context = yield* Effect.context<AccountService | SyncSettingsService | SyncEngine>()
+      const context = yield* Effect.context<AccountService | SyncSettingsService | SyncEngine | BlobService>()
       const accounts = yield* AccountService
       const settings = yield* SyncSettingsService
       const engine = yield* SyncEngine

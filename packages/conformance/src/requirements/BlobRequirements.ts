@@ -40,8 +40,8 @@ export const BlobRequirements = [
     "BLOB-004",
     "MUST",
     "ours",
-    "A push whose record states a size or SHA-256 other than that of the file uploaded under its id is refused " +
-      "whole with invalid-blob-ref, and nothing of the push is stored.",
+    "A pushed record that states a size or SHA-256 other than that of the file uploaded under its id is rejected " +
+      "with invalid-blob-ref and not stored; the other changes of the push are applied.",
     { capabilities: ["blobs"] }
   ),
   requirement(

@@ -9,8 +9,6 @@ import { Schema } from "effect"
 import { App } from "../domain/App.js"
 import { Cursor } from "../domain/Cursor.js"
 import { Mutation, MutationOutcome, RecordView } from "../domain/Mutation.js"
-import { BlobRefInvalid as BlobRefInvalidError } from "../services/BlobService.js"
-import { wire } from "./Errors.js"
 import { Authentication } from "./Security.js"
 import * as Wire from "./WireErrors.js"
 
@@ -46,9 +44,6 @@ export const PullResult = Schema.Struct({
 
 const Limit = Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 1000))
 
-/** A record of the batch names a blob that was not uploaded as it states: the whole batch is refused. */
-export const BlobRefInvalid = wire(BlobRefInvalidError)
-
 export class SyncApi extends HttpApiGroup.make("sync")
   .add(
     HttpApiEndpoint.post("push", "/apps/:app/push")
@@ -57,7 +52,6 @@ export class SyncApi extends HttpApiGroup.make("sync")
       .setPayload(PushRequest)
       .addSuccess(PushResult)
       .addError(Wire.BatchTooLarge, { status: 413 })
-      .addError(BlobRefInvalid, { status: 400 })
       .annotate(OpenApi.Summary, "Push a batch of mutations of one app; each is answered on its own")
   )
   .add(

@@ -72,14 +72,23 @@ export class BlobRefInvalid extends Schema.TaggedError<BlobRefInvalid>()("BlobRe
   }
 }
 
-/** A blob whose size a record states rightly, and how to open the digest sealed with it. */
-interface DigestCheck {
-  readonly blobId: BlobId
-  /** Plaintext bytes. */
-  readonly size: number
-  /** The sealed digest; none if the blob was collected since its size was checked. */
-  readonly open: Effect.Effect<Option.Option<Uint8Array>, SealingFailed | StoreError>
+/** A record of a push that misstates a blob it names, and how (`BlobService.checkRefs`). */
+export interface RefusedRecord {
+  readonly recordId: RecordId
+  readonly error: BlobRefInvalid
 }
+
+/** What is stored under a blob id a record names: nothing, or a sealed blob of a size, and its sealed digest if any. */
+type StoredBlobInfo =
+  | { readonly _tag: "absent" }
+  | {
+    readonly _tag: "sealed"
+    readonly blobId: BlobId
+    /** Plaintext bytes. */
+    readonly size: number
+    /** The sealed digest (none if the blob was collected meanwhile); absent for format 1, which has none. */
+    readonly digest: Effect.Effect<Option.Option<Uint8Array>, SealingFailed | StoreError> | undefined
+  }
 
 /** A blob being checked was deleted meanwhile (collected): the check goes on as if it had never been uploaded. */
 class BlobVanished extends Data.TaggedError("BlobVanished") {}
@@ -135,20 +144,21 @@ export class BlobService extends Context.Tag("@custos/core/BlobService")<BlobSer
     range?: DownloadRange
   ) => Effect.Effect<Download, BlobNotFound | BlobRangeInvalid | SealingFailed | StoreError>
   /**
-   * Checks what records of `app` about to be pushed say of their blobs (the engine calls it: `PushOptions.checkBlobs`):
-   * a blob the account uploaded under the id holds the size its `BlobRef` states (read from the sealed header) and has
-   * the SHA-256 it states (the digest sealed at the blob's end, each blob's opened once, after a `blob-check` entry
-   * naming those records is written to the access log). Sizes are checked first, then digests; `BlobRefInvalid` names
-   * the first ref that fails. A blob not uploaded is no refusal: the record counts at its stated size, and nothing
-   * can be uploaded under an id a stored record names. A blob sealed before digests were sealed with blobs (format 1)
-   * is checked for its size only. A stored blob that is not a sealed blob, or whose digest does not open, fails the
-   * check with `SealingFailed`: the store's fault, not the record's.
+   * Checks what records of `app` about to be pushed say of their blobs (the engine calls it: `PushOptions.checkBlobs`)
+   * and answers the records that misstate one, each with a ref of it that fails (`BlobRefInvalid`; a size before a
+   * digest), in the order given; the engine rejects those changes and applies the others. A blob the account uploaded under the id
+   * must hold the size a `BlobRef` states (read from the sealed header) and have the SHA-256 it states (the digest
+   * sealed at the blob's end, each blob's opened once, after a `blob-check` entry naming the records whose sizes
+   * matched is written to the access log). A blob not uploaded is no refusal: the record counts at its stated size,
+   * and nothing can be uploaded under an id a stored record names. A blob sealed before digests were sealed with
+   * blobs (format 1) is checked for its size only. A stored blob that is not a sealed blob, or whose digest does not
+   * open, fails the check with `SealingFailed`: the store's fault, not the record's.
    */
   readonly checkRefs: (
     accountId: AccountId,
     app: App,
     records: ReadonlyArray<{ readonly recordId: RecordId; readonly refs: ReadonlyArray<StatedBlob> }>
-  ) => Effect.Effect<void, BlobRefInvalid | SealingFailed | StoreError>
+  ) => Effect.Effect<ReadonlyArray<RefusedRecord>, SealingFailed | StoreError>
   /** Deletes the blobs of every account that no active or trashed record references and are `graceMs` old. */
   readonly collectGarbage: (graceMs: number) => Effect.Effect<CollectResult, StoreError>
 }>() {
@@ -261,59 +271,79 @@ const makeBlobService = (options: BlobServiceOptions) =>
       stated: ReadonlyArray<{ readonly recordId: RecordId; readonly refs: ReadonlyArray<StatedBlob> }>
     ) =>
       Effect.gen(function*() {
+        const refused = new Map<RecordId, BlobRefInvalid>()
+        const refuse = (recordId: RecordId, blobId: string, reason: string) => {
+          if (!refused.has(recordId)) refused.set(recordId, new BlobRefInvalid({ blobId, reason }))
+        }
+        /** What is stored under each id named, looked at once per id. */
+        const stored = new Map<string, StoredBlobInfo | "no-id">()
         /** The blobs whose digests are to be opened, once each, with the records and refs that name them. */
-        const digests = new Map<BlobId, { readonly check: DigestCheck; readonly named: Array<[RecordId, StatedBlob]> }>()
+        const digests = new Map<BlobId, { readonly open: StoredBlobInfo; readonly named: Array<[RecordId, StatedBlob]> }>()
         for (const { recordId, refs } of stated) {
           for (const ref of refs) {
-            const known = digests.get(ref.id as BlobId)
-            if (known !== undefined) {
-              known.named.push([recordId, ref])
-              if (ref.size !== known.check.size) {
-                return yield* new BlobRefInvalid({ blobId: ref.id, reason: sizeReason(known.check.size, ref.size) })
+            let info = stored.get(ref.id)
+            if (info === undefined) {
+              info = yield* inspect(accountId, app, recordId, ref.id)
+              stored.set(ref.id, info)
+            }
+            if (info === "no-id") {
+              refuse(recordId, ref.id, "it is not a blob id")
+            } else if (info._tag === "sealed") {
+              if (info.size !== ref.size) refuse(recordId, ref.id, sizeReason(info.size, ref.size))
+              else if (info.digest !== undefined) {
+                const pending = digests.get(info.blobId)
+                if (pending === undefined) digests.set(info.blobId, { open: info, named: [[recordId, ref]] })
+                else pending.named.push([recordId, ref])
               }
-              continue
             }
-            const check = yield* checkSize(accountId, app, recordId, ref)
-            if (check !== undefined) digests.set(check.blobId, { check, named: [[recordId, ref]] })
           }
         }
-        if (digests.size === 0) return
-        // Written before any digest is opened: a check that cannot be logged does not happen. Every digest it names is
-        // then opened before any mismatch is answered, so the entry says what was opened.
+        // Only the records still standing after their sizes are named and opened for.
         const recordIds = new Set<RecordId>()
-        for (const { named } of digests.values()) for (const [recordId] of named) recordIds.add(recordId)
-        yield* accessLog.write({ accountId, purpose: "blob-check", app, recordIds: [...recordIds] })
-        const opened = yield* Effect.forEach(digests.values(), ({ check }) => check.open)
-        let i = 0
         for (const { named } of digests.values()) {
-          const digest = Option.map(opened[i++]!, Encoding.encodeHex)
-          for (const [, ref] of named) {
-            if (Option.isSome(digest) && digest.value !== ref.sha256) {
-              return yield* new BlobRefInvalid({ blobId: ref.id, reason: "its SHA-256 is not the one the record says" })
+          for (const [recordId] of named) if (!refused.has(recordId)) recordIds.add(recordId)
+        }
+        if (recordIds.size > 0) {
+          // Written before any digest is opened: a check that cannot be logged does not happen.
+          yield* accessLog.write({ accountId, purpose: "blob-check", app, recordIds: [...recordIds] })
+          for (const { named, open } of digests.values()) {
+            if (open._tag !== "sealed" || open.digest === undefined) continue
+            if (named.every(([recordId]) => refused.has(recordId))) continue
+            const digest = Option.map(yield* open.digest, Encoding.encodeHex)
+            if (Option.isNone(digest)) continue
+            for (const [recordId, ref] of named) {
+              if (digest.value !== ref.sha256) refuse(recordId, ref.id, "its SHA-256 is not the one the record says")
             }
           }
         }
+        return stated.flatMap(({ recordId }): Array<RefusedRecord> => {
+          const error = refused.get(recordId)
+          if (error === undefined) return []
+          // Answered once per record, even when a batch names it twice.
+          refused.delete(recordId)
+          return [{ recordId, error }]
+        })
       })
 
     const sizeReason = (size: number, stated: number) => `it holds ${size} bytes, the record says ${stated}`
 
     /**
-     * Checks the size a record states of a blob against the blob uploaded under its id, if any; answers how to open
-     * that blob's sealed digest, unless it has none (format 1).
+     * What is stored under the id a record names: nothing (or nothing any more), or a sealed blob, its plaintext size
+     * read from its header and how to open its sealed digest; `no-id` if the name is no blob id at all.
      */
-    const checkSize = (accountId: AccountId, app: App, recordId: RecordId, ref: StatedBlob) =>
+    const inspect = (accountId: AccountId, app: App, recordId: RecordId, id: string) =>
       Effect.gen(function*() {
-        const invalid = (reason: string) => new BlobRefInvalid({ blobId: ref.id, reason })
-        const blobId = yield* Schema.decodeUnknown(BlobId)(ref.id).pipe(
-          Effect.mapError(() => invalid("it is not a blob id"))
-        )
+        const decoded = Schema.decodeUnknownOption(BlobId)(id)
+        if (Option.isNone(decoded)) return "no-id" as const
+        const blobId = decoded.value
+        const absent: StoredBlobInfo = { _tag: "absent" }
         const found = yield* store.stat(accountId, blobId).pipe(
           Effect.map(Option.some),
           Effect.catchTag("BlobNotFound", () => Effect.succeed(Option.none()))
         )
         // Nothing uploaded under the id: the record counts at the size it states, and once it is stored nothing
         // can be uploaded under the id any more (BlobInUse), so its size can never be understated.
-        if (Option.isNone(found)) return undefined
+        if (Option.isNone(found)) return absent
         const info = found.value
         // A stored blob that is no sealed blob, or shorter than its header says, is the store's fault, not the
         // record's: the push fails as the store's error would, and the record is not blamed.
@@ -336,20 +366,19 @@ const makeBlobService = (options: BlobServiceOptions) =>
           Effect.catchTag("BlobVanished", () => Effect.succeedNone)
         )
         // Collected since it was found: as if nothing had been uploaded under the id.
-        if (Option.isNone(sized)) return undefined
+        if (Option.isNone(sized)) return absent
         const { format, size } = sized.value
-        if (size !== ref.size) return yield* invalid(sizeReason(size, ref.size))
-        // Sealed before digests were sealed with blobs: its size is all there is to check.
-        if (format === 1) return undefined
-        const check: DigestCheck = {
+        const sealed: StoredBlobInfo = {
+          _tag: "sealed",
           blobId,
           size,
-          open: sealing.sealedDigest({ accountId, blobId }, { sealedSize: info.size, read }).pipe(
+          // Sealed before digests were sealed with blobs (format 1): its size is all there is to check.
+          digest: format === 1 ? undefined : sealing.sealedDigest({ accountId, blobId }, { sealedSize: info.size, read }).pipe(
             Effect.catchTag("BlobVanished", () => Effect.succeedNone),
             Effect.mapError((e) => e._tag === "SealingFailed" || e._tag === "StoreError" ? e : damaged(e))
           )
         }
-        return check
+        return sealed
       })
 
     const download = (accountId: AccountId, blobId: BlobId, range?: DownloadRange) =>

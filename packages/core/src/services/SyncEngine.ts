@@ -103,13 +103,21 @@ export interface SyncOptions {
 /** What the records of a push state of the blobs they name, record by record. */
 export type StatedBlobs = ReadonlyArray<{ readonly recordId: RecordId; readonly refs: ReadonlyArray<BlobRef> }>
 
+/** A record whose change `PushOptions.checkBlobs` refuses, and why. */
+export interface RefusedBlobs {
+  readonly recordId: RecordId
+  readonly error: { readonly code: string; readonly message: string }
+}
+
 export interface PushOptions<E = never> extends SyncOptions {
   /**
-   * Checks what the puts about to be applied state of their blobs (`BlobService.checkRefs` where blobs are kept);
-   * a failure refuses the whole push, nothing stored. It runs inside the account's write lock, after the batch,
-   * pacing and app checks, for the puts whose payloads are valid and that are not retries already applied.
+   * Checks what the puts about to be applied state of their blobs (`BlobService.checkRefs` where blobs are kept) and
+   * answers the records that misstate one: their puts are rejected with that error, as an invalid payload is, and
+   * the rest of the push goes on. A failure (the store's) refuses the whole push, nothing stored. It runs inside the
+   * account's write lock, after the batch, pacing and app checks, for the puts whose payloads are valid and that are
+   * not retries already applied.
    */
-  readonly checkBlobs?: ((stated: StatedBlobs) => Effect.Effect<void, E>) | undefined
+  readonly checkBlobs?: ((stated: StatedBlobs) => Effect.Effect<ReadonlyArray<RefusedBlobs>, E>) | undefined
 }
 
 /**
@@ -258,11 +266,11 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
         galleryFolders: ReadonlyArray<string>,
         mutations: ReadonlyArray<Mutation>,
         remembered: ReadonlyMap<MutationId, RememberedMutation>,
-        checkBlobs: ((stated: StatedBlobs) => Effect.Effect<void, E>) | undefined
+        checkBlobs: ((stated: StatedBlobs) => Effect.Effect<ReadonlyArray<RefusedBlobs>, E>) | undefined
       ) =>
         Effect.gen(function*() {
           const prepared: Array<PreparedPut | undefined> = []
-          const toSeal: Array<{ readonly at: number; readonly encoded: unknown; readonly decoded: Payload }> = []
+          let toSeal: Array<{ readonly at: number; readonly encoded: unknown; readonly decoded: Payload }> = []
           for (let at = 0; at < mutations.length; at++) {
             const m = mutations[at]!
             if (m.op !== "put" || m.payload === undefined || remembered.has(m.mutationId)) {
@@ -281,7 +289,15 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
             const stated = toSeal
               .map(({ at, decoded }) => ({ recordId: mutations[at]!.recordId, refs: blobRefsOf(app, decoded) }))
               .filter(({ refs }) => refs.length > 0)
-            if (stated.length > 0) yield* checkBlobs(stated)
+            const refused = stated.length > 0 ? yield* checkBlobs(stated) : []
+            if (refused.length > 0) {
+              const errors = new Map(refused.map(({ error, recordId }) => [recordId, error]))
+              toSeal = toSeal.filter(({ at }) => {
+                const error = errors.get(mutations[at]!.recordId)
+                if (error !== undefined) prepared[at] = { _tag: "refused", error }
+                return error === undefined
+              })
+            }
           }
           const bodies = yield* sealing.sealAll(
             toSeal.map(({ at, encoded }) => ({ ids: { accountId, app, recordId: mutations[at]!.recordId }, encoded }))
