@@ -71,6 +71,22 @@ describe("compiled parsers", () => {
     assert.deepStrictEqual(Reflect.ownKeys(compiled as object), ["name", "at", "tags", "level", "entries"])
   })
 
+  it("are not sure of a field that is not an own enumerable key, so a hidden field cannot hide an unknown one", () => {
+    const hidden = Object.defineProperty({ ...valid, bogus: 1 }, "name", { value: "n", enumerable: false })
+    delete (hidden as Record<string, unknown>)["name"]
+    Object.defineProperty(hidden, "name", { value: "n", enumerable: false })
+    assert.strictEqual(decode(hidden), NOT_SURE)
+    assert.isTrue(Either.isLeft(effectDecode(hidden)))
+    const inherited = Object.assign(Object.create({ name: "n" }), (({ name: _, ...rest }) => rest)(valid))
+    assert.strictEqual(decode(inherited), NOT_SURE)
+  })
+
+  it("leave NaN literals and empty structs to Effect's parsers", () => {
+    assert.isUndefined(compileParser(Schema.Literal(Number.NaN, 1).ast, true))
+    assert.isUndefined(compileParser(Schema.Struct({}).ast, true))
+    assert.strictEqual(compileParser(Schema.Literal(1).ast, true)!(Number.NaN), NOT_SURE)
+  })
+
   it("encode what they decoded as Effect's encoder does", () =>
     Effect.gen(function*() {
       const encode = compileParser(Schema.typeSchema(Sample).ast, false)!

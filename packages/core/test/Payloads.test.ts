@@ -297,6 +297,22 @@ describe("Payloads", () => {
     for (const app of Apps) sameAnswer(app)
     for (const app of Apps) sameAnswerBroken(app)
 
+    it("a push refuses an unknown field beside a hidden one, and answers a throwing getter as Effect's parsers do", () => {
+      const hidden = Object.defineProperty({ position: 1, bogus: "x" }, "text", { value: "hi", enumerable: false })
+      const answer = decodeAndEncodePayload("frequent-phrases", hidden, () => undefined)
+      assert.deepStrictEqual(answer, strictAnswer("frequent-phrases", hidden, () => undefined))
+      assert.isTrue(Either.isLeft(answer))
+      const throwing = Object.defineProperty({ position: 1, bogus: "x" }, "text", {
+        get: () => {
+          throw new Error("boom")
+        },
+        enumerable: true
+      })
+      // Effect's parsers let the getter's error through; so does a push, whose compiled parsers step aside.
+      assert.throws(() => strictAnswer("frequent-phrases", throwing, () => undefined), "boom")
+      assert.throws(() => decodeAndEncodePayload("frequent-phrases", throwing, () => undefined), "boom")
+    })
+
     it("every app's payloads are decoded and encoded by compiled parsers", () => {
       assert.deepStrictEqual(compiledApps, Apps)
     })

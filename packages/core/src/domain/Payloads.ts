@@ -737,10 +737,15 @@ const compiledDecodeAndEncode = (app: App) => {
   const encode = compileParser(withoutRefinements(schemaOf(app).ast), false)
   if (decode === undefined || encode === undefined) return undefined
   return (input: unknown): { readonly decoded: Payload; readonly encoded: unknown } | undefined => {
-    const decoded = decode(input)
-    if (decoded === NOT_SURE) return undefined
-    const encoded = encode(decoded)
-    return encoded === NOT_SURE ? undefined : { decoded: decoded as Payload, encoded }
+    try {
+      const decoded = decode(input)
+      if (decoded === NOT_SURE) return undefined
+      const encoded = encode(decoded)
+      return encoded === NOT_SURE ? undefined : { decoded: decoded as Payload, encoded }
+    } catch {
+      // A getter of an in-process caller's object that throws: Effect's parsers answer as they would.
+      return undefined
+    }
   }
 }
 

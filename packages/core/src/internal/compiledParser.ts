@@ -63,6 +63,9 @@ const build = (ast: SchemaAST.AST, isDecoding: boolean, memo: Map<SchemaAST.AST,
       return (input) => (input === literal ? input : NOT_SURE)
     }
     case "Union": {
+      // A `Set` and a `Map` find NaN where `===`, which Effect compares with, does not: no NaN literals here.
+      const isNaNLiteral = (type: SchemaAST.AST) => SchemaAST.isLiteral(type) && Number.isNaN(type.literal)
+      if (ast.types.some(isNaNLiteral)) throw new Unsupported("a NaN literal")
       // Literals: the one that matches is the answer.
       if (ast.types.every(SchemaAST.isLiteral)) {
         const literals = new Set<unknown>(ast.types.map((type) => (type as SchemaAST.Literal).literal))
@@ -94,6 +97,8 @@ const build = (ast: SchemaAST.AST, isDecoding: boolean, memo: Map<SchemaAST.AST,
     }
     case "TypeLiteral": {
       if (ast.indexSignatures.length > 0) throw new Unsupported("an index signature")
+      // `{}` takes any value but null and undefined, as it is: not a struct to copy.
+      if (ast.propertySignatures.length === 0) throw new Unsupported("an empty struct")
       const fields = ast.propertySignatures.map((signature) => {
         if (typeof signature.name !== "string") throw new Unsupported("a symbol key")
         return {
@@ -108,8 +113,9 @@ const build = (ast: SchemaAST.AST, isDecoding: boolean, memo: Map<SchemaAST.AST,
         const output: Record<string, unknown> = {}
         let present = 0
         for (const field of fields) {
-          if (!Object.hasOwn(input, field.name)) {
-            if (field.optional) continue
+          // Own and enumerable, as a key of JSON is: anything else (missing, inherited, hidden) is left to Effect.
+          if (!Object.prototype.propertyIsEnumerable.call(input, field.name)) {
+            if (field.optional && !Object.hasOwn(input, field.name)) continue
             return NOT_SURE
           }
           present++
@@ -118,8 +124,9 @@ const build = (ast: SchemaAST.AST, isDecoding: boolean, memo: Map<SchemaAST.AST,
           output[field.name] = value
         }
         // A key the schema does not name: Effect drops it or refuses it, depending on the options; not sure. Only
-        // the keys JSON can carry are counted (a symbol or a non-enumerable property is not looked at, as the
-        // output holds neither): `Object.keys` costs less than half of `Reflect.ownKeys`.
+        // the keys JSON can carry are counted, which every field taken is (a symbol or a non-enumerable property
+        // the schema does not name is not looked at, and the output holds neither): `Object.keys` costs less than
+        // half of `Reflect.ownKeys`.
         return Object.keys(input).length === present ? output : NOT_SURE
       }
     }
