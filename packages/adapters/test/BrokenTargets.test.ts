@@ -66,7 +66,7 @@ const caught: ReadonlyArray<{ readonly broken: Broken; readonly fails: ReadonlyA
   // Each of these pulls from a cursor whose own change is no longer the first in the app's feed.
   { broken: SkipsChangeAfterCursor, fails: ["DEL-001", "SYNC-011", "SYNC-015", "TRASH-002"] },
   // The storage probe finds the marker once base64 is undone, in every app's record and in the stored body.
-  { broken: PlaintextCrypto, fails: ["ENC-001", "ENC-002"] },
+  { broken: PlaintextCrypto, fails: ["ENC-001", "ENC-002", "ENC-003"] },
   // The reader that keeps pulling while four devices push is handed cursors past changes not yet committed.
   { broken: HeadIncludesUncommitted, fails: ["SYNC-007"] }
 ]

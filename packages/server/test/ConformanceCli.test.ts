@@ -138,6 +138,7 @@ describe("custos-conformance, the command line", () => {
     const results = readResults(dir)
     expect(results.requirements.filter((r) => r.status === "fail")).toEqual([])
     expect(statusOf(results, "ENC-001")).toBe("pass")
+    expect(statusOf(results, "ENC-003")).toBe("pass")
     expect(statusOf(results, "ORG-002")).toBe("not-tested")
   }, 300_000)
 
@@ -149,17 +150,22 @@ describe("custos-conformance, the command line", () => {
     })
     const broken = await conformance(["--config", config, "--report-dir", temp])
     expect(broken.code, broken.stdout + broken.stderr).toBe(1)
-    expect(readResults(temp).requirements.filter((r) => r.status === "fail").map((r) => r.id)).toEqual(["ENC-001", "ENC-002"])
+    expect(readResults(temp).requirements.filter((r) => r.status === "fail").map((r) => r.id)).toEqual([
+      "ENC-001",
+      "ENC-002",
+      "ENC-003"
+    ])
     expect(readResults(temp).target).toBe("broken: seals nothing")
 
     const expected = writeJson(temp, "expected.json", [
       { requirement: "ENC-001", reason: "this build stores content unsealed on purpose" },
-      { requirement: "ENC-002", reason: "the same" }
+      { requirement: "ENC-002", reason: "the same" },
+      { requirement: "ENC-003", reason: "files too" }
     ])
     const excused = await conformance(["--config", config, "--expected-failures", expected, "--report-dir", temp])
     expect(excused.code, excused.stdout + excused.stderr).toBe(0)
     expect(statusOf(readResults(temp), "ENC-001")).toBe("expected-failure")
-    expect(excused.stdout).toContain("2 of the failures are expected")
+    expect(excused.stdout).toContain("3 of the failures are expected")
     // CI reading the JUnit file agrees with the exit code: the expected failures are skipped there, with the reason.
     const junit = Fs.readFileSync(Path.join(temp, "junit.xml"), "utf8")
     expect(junit).toMatch(/<testsuites name="custos-conformance" tests="\d+" failures="0"/)

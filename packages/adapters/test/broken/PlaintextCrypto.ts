@@ -3,8 +3,8 @@
  * all-zero "tag", and opening strips them again, so every round trip works while nothing is encrypted at rest.
  * Hashing, HKDF, HMAC, randomness and key wrapping stay real: only content sealing is faked.
  *
- * The requirements that must catch it: ENC-001 (content reaches storage only sealed) and ENC-002 (only the columns
- * sync needs are stored in clear).
+ * The requirements that must catch it: ENC-001 (content reaches storage only sealed), ENC-002 (only the columns
+ * sync needs are stored in clear) and ENC-003 (files reach storage only sealed).
  */
 import {
   Crypto,

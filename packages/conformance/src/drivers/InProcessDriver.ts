@@ -15,7 +15,7 @@ import { type AccountId, DeviceId, RecordId } from "@custos/core/domain/Ids"
 import { AccessLogStore } from "@custos/core/ports/AccessLogStore"
 import type { AccountKeyStore } from "@custos/core/ports/AccountKeyStore"
 import type { AccountStore } from "@custos/core/ports/AccountStore"
-import { BlobId, type BlobStore } from "@custos/core/ports/BlobStore"
+import { BlobId, BlobStore } from "@custos/core/ports/BlobStore"
 import type { Crypto } from "@custos/core/ports/Crypto"
 import type { DeletedContentStore } from "@custos/core/ports/DeletedContentStore"
 import type { KeyManagement } from "@custos/core/ports/KeyManagement"
@@ -39,7 +39,7 @@ import { PrivacyService } from "@custos/core/services/PrivacyService"
 import type { AccessEntry } from "@custos/core/domain/AccessLog"
 import type { App } from "@custos/core/domain/App"
 import type { RecordView } from "@custos/core/domain/Mutation"
-import { Chunk, Effect, Layer, Schema, Stream, TestClock } from "effect"
+import { Chunk, Effect, Encoding, Layer, Schema, Stream, TestClock } from "effect"
 import { Driver, type TargetError } from "../Driver.js"
 import type { Capability } from "../Requirement.js"
 
@@ -111,6 +111,7 @@ export const layerInProcessDriver = <E>(name: string, storage: StorageLayer<E>) 
       const accessLog = yield* AccessLog
       const accessLogStore = yield* AccessLogStore
       const blobs = yield* BlobService
+      const blobStore = yield* BlobStore
       const asTarget = <A, Err extends TargetError>(effect: Effect.Effect<A, Err>) =>
         effect as Effect.Effect<A, TargetError>
       /** Runs `effect` as `device` of the account, or as the operator. */
@@ -189,6 +190,13 @@ export const layerInProcessDriver = <E>(name: string, storage: StorageLayer<E>) 
             raw.push(JSON.stringify(yield* settingsStore.get(account)))
             // The access log names records, never their content.
             raw.push(...(yield* accessLogStore.list(account, { limit: 1_000_000 })).map((e) => JSON.stringify(e)))
+            // Files as the blob store holds them, every byte (base64, which the probe decodes).
+            for (const { blobId } of yield* blobStore.list(account)) {
+              const chunks = Chunk.toArray(yield* Stream.runCollect(blobStore.get(account, blobId)))
+              const bytes = new Uint8Array(chunks.reduce((n, chunk) => n + chunk.length, 0))
+              chunks.reduce((at, chunk) => (bytes.set(chunk, at), at + chunk.length), 0)
+              raw.push(JSON.stringify({ blobId, stored: Encoding.encodeBase64(bytes) }))
+            }
             return raw
           })),
         uploadBlob: (account, blobId, bytes) =>

@@ -115,5 +115,23 @@ export const EncryptionChecks: ReadonlyArray<Check> = [
     for (const view of storedViews(record!.body as string)) {
       assert.notInclude(view, name, "the body is sealed, not merely encoded")
     }
+  })),
+
+  check("ENC-003", "a photo whose bytes spell a marker throughout", Effect.gen(function*() {
+    const driver = yield* Driver
+    const marker = `canary${freshMutationId("f").replace(/[^a-z0-9]/gi, "")}`.slice(0, 30)
+    const account = yield* accountWith(["gallery"])
+    // Three segments and a little more of the marker, over and over: any stored stretch of it shows.
+    const text = `${marker} `.repeat(Math.ceil((3 * 64 * 1024 + 100) / (marker.length + 1)))
+    const bytes = new TextEncoder().encode(text)
+    const uploaded = yield* driver.uploadBlob(account, "photo-secret", bytes)
+    const blob = { id: "photo-secret", ...uploaded }
+    const payload = { ...sample("gallery", 7), size: blob.size, sha256: blob.sha256, blob }
+    assert.strictEqual((yield* pushOne(account, "gallery", put("photo-secret", payload)))._tag, "applied")
+    const raw = yield* driver.rawStorage(account)
+    assert.isTrue(raw.some((stored) => stored.includes("photo-secret")), "the probe sees the stored file")
+    for (const stored of raw) {
+      for (const view of storedViews(stored)) assert.notInclude(view, marker.slice(6), "the file is stored only sealed")
+    }
   }))
 ]
