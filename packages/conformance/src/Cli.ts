@@ -13,13 +13,13 @@
  */
 import { Command, Options } from "@effect/cli"
 import { FetchHttpClient } from "@effect/platform"
-import { Console, Effect, Layer, Option } from "effect"
+import { Cause, Console, Effect, Layer, Option } from "effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { Driver } from "./Driver.js"
 import { layerHttpDriver } from "./drivers/HttpDriver.js"
-import { layerInProcessDriver, type StorageLayer } from "./drivers/InProcessDriver.js"
+import { layerInProcessDriver, missingPorts, type StorageLayer } from "./drivers/InProcessDriver.js"
 import { renderConsole, renderJson, renderJUnit, renderMarkdown } from "./Reports.js"
 import type { Capability } from "./Requirement.js"
 import {
@@ -69,6 +69,13 @@ const inProcessTarget = (config: RunnerConfigFile, configFile: string | undefine
     })
     if (!Layer.isLayer(mod.storage)) {
       return yield* refuse(`the wiring module ${file} exports no \`storage\` Layer`)
+    }
+    const missing = yield* missingPorts(mod.storage as Layer.Layer<unknown, unknown>).pipe(
+      Effect.catchAllCause((cause) =>
+        refuse(`the wiring module ${file}'s \`storage\` Layer cannot be built (${Cause.pretty(cause).split("\n")[0]})`))
+    )
+    if (missing.length > 0) {
+      return yield* refuse(`the wiring module ${file}'s \`storage\` Layer provides no ${missing.join(", ")}`)
     }
     const name = config.name ?? (typeof mod.name === "string" ? mod.name : "in-process")
     const capabilities = declared(allCapabilities, config)

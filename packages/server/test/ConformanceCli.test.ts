@@ -209,5 +209,13 @@ describe("custos-conformance, the command line", () => {
     const noTarget = await conformance([])
     expect(noTarget.code).toBe(2)
     expect(noTarget.stderr).toContain("no target")
+
+    const withoutBlobs = writeJson(temp, "without-blobs.json", {
+      target: "in-process",
+      module: Path.join(root, "packages/server/test/fixtures/wiringWithoutBlobs.ts")
+    })
+    const lacking = await conformance(["--config", withoutBlobs])
+    expect(lacking.code, lacking.stdout + lacking.stderr).toBe(2)
+    expect(lacking.stderr).toContain("provides no BlobStore")
   }, 300_000)
 })

@@ -13,13 +13,13 @@ import { makeInProcessTransport } from "@custos/core/client/InProcessTransport"
 import { Policies, Inventory } from "@custos/core/domain/Inventory"
 import { type AccountId, DeviceId, RecordId } from "@custos/core/domain/Ids"
 import { AccessLogStore } from "@custos/core/ports/AccessLogStore"
-import type { AccountKeyStore } from "@custos/core/ports/AccountKeyStore"
-import type { AccountStore } from "@custos/core/ports/AccountStore"
+import { AccountKeyStore } from "@custos/core/ports/AccountKeyStore"
+import { AccountStore } from "@custos/core/ports/AccountStore"
 import { BlobId, BlobStore } from "@custos/core/ports/BlobStore"
-import type { Crypto } from "@custos/core/ports/Crypto"
-import type { DeletedContentStore } from "@custos/core/ports/DeletedContentStore"
-import type { KeyManagement } from "@custos/core/ports/KeyManagement"
-import type { DeviceStore } from "@custos/core/ports/DeviceStore"
+import { Crypto } from "@custos/core/ports/Crypto"
+import { DeletedContentStore } from "@custos/core/ports/DeletedContentStore"
+import { KeyManagement } from "@custos/core/ports/KeyManagement"
+import { DeviceStore } from "@custos/core/ports/DeviceStore"
 import { MembershipStore } from "@custos/core/ports/MembershipStore"
 import { RecordStore } from "@custos/core/ports/RecordStore"
 import { SyncSettingsStore } from "@custos/core/ports/SyncSettingsStore"
@@ -39,7 +39,7 @@ import { PrivacyService } from "@custos/core/services/PrivacyService"
 import type { AccessEntry } from "@custos/core/domain/AccessLog"
 import type { App } from "@custos/core/domain/App"
 import type { RecordView } from "@custos/core/domain/Mutation"
-import { Chunk, Effect, Encoding, Layer, Schema, Stream, TestClock } from "effect"
+import { Chunk, Context, Effect, Encoding, Layer, Option, Schema, Stream, TestClock } from "effect"
 import { Driver, type TargetError } from "../Driver.js"
 import type { Capability } from "../Requirement.js"
 
@@ -58,6 +58,29 @@ export type StorageLayer<E = never> = Layer.Layer<
   | KeyManagement,
   E
 >
+
+/** The ports a `StorageLayer` provides, by name: what a wiring module loaded at run time is checked for. */
+const storagePorts: ReadonlyArray<readonly [string, Context.Tag<any, any>]> = [
+  ["RecordStore", RecordStore],
+  ["AccountStore", AccountStore],
+  ["SyncSettingsStore", SyncSettingsStore],
+  ["MembershipStore", MembershipStore],
+  ["DeviceStore", DeviceStore],
+  ["AccountKeyStore", AccountKeyStore],
+  ["DeletedContentStore", DeletedContentStore],
+  ["AccessLogStore", AccessLogStore],
+  ["BlobStore", BlobStore],
+  ["Crypto", Crypto],
+  ["KeyManagement", KeyManagement]
+]
+
+/**
+ * The ports `storage` does not provide, by name, found by building it once (and releasing it): a wiring module is
+ * typed only where it is written, and one that lacks a port would otherwise fail every check the same way.
+ */
+export const missingPorts = (storage: Layer.Layer<unknown, unknown>) =>
+  Effect.scoped(Effect.map(Layer.build(storage), (context) =>
+    storagePorts.filter(([, tag]) => Option.isNone(Context.getOption(context, tag))).map(([name]) => name)))
 
 /** The device the suite pulls as when a check does not name one. */
 const readerDevice = DeviceId.make("conformance-reader")
