@@ -23,7 +23,7 @@ import { SyncEngine } from "@custos/core/services/SyncEngine"
 import { Keyring } from "@custos/core/services/Keyring"
 import { SyncSettingsService } from "@custos/core/services/SyncSettingsService"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Either, Layer, Option, Redacted, Stream, TestClock } from "effect"
+import { Chunk, Deferred, Effect, Either, Fiber, Layer, Option, Redacted, Stream, TestClock } from "effect"
 import { createHash } from "node:crypto"
 import { sealBlobVersion1 } from "./sealedFormats.js"
 import { layerSqliteTemp } from "./sqlTestDatabases.js"
@@ -182,6 +182,33 @@ describe("blob service", () => {
       yield* upload(account, "small-1", content(1000))
       const second = yield* Effect.either(upload(account, "small-2", content(1000)))
       assert.isTrue(Either.isLeft(second) && second.left._tag === "QuotaExceeded", JSON.stringify(second))
+    }).pipe(Effect.provide(Custos)))
+
+  it.effect("two uploads that each fit but not together: the second to finish is refused and leaves nothing", () =>
+    Effect.gen(function*() {
+      const blobs = yield* BlobService
+      const store = yield* BlobStore
+      const account = yield* newAccount
+      const free = 5 * 1024 ** 3
+      yield* pushPhoto(account, "big", { id: "elsewhere", size: free - 5000, sha256: "0".repeat(64) })
+      // Both pass the check at their start, then stream while the other does.
+      const gate = yield* Deferred.make<void>()
+      let started = 0
+      const held = (bytes: Uint8Array) =>
+        Stream.concat(
+          Stream.drain(Stream.fromEffect(Effect.zipRight(Effect.sync(() => started++), Deferred.await(gate)))),
+          chunked(bytes)
+        )
+      const uploads = yield* Effect.forEach(["twin-1", "twin-2"], (id, i) =>
+        Effect.fork(Effect.either(blobs.upload(account, BlobId.make(id), held(content(3000, i))))))
+      while (started < 2) yield* Effect.yieldNow()
+      yield* Deferred.succeed(gate, undefined)
+      const results = yield* Effect.forEach(uploads, Fiber.join)
+      assert.deepStrictEqual(
+        results.map((r) => (Either.isLeft(r) ? r.left._tag : "stored")).sort(),
+        ["QuotaExceeded", "stored"]
+      )
+      assert.strictEqual((yield* store.list(account)).length, 1, "only the upload that fit is stored")
     }).pipe(Effect.provide(Custos)))
 
   it.effect("a blob that a record references cannot be replaced", () =>

@@ -5,7 +5,9 @@
  * - `upload` seals the plaintext stream with `BlobSealing` under the account's key as it arrives and stores it through
  *   the `BlobStore`, never holding the blob in memory. It is refused with `BlobTooLarge` past the per-blob limit and
  *   with `QuotaExceeded` past what the account's plan has left (the records' usage plus the blobs uploaded but not
- *   referenced yet). It answers the plaintext size and SHA-256, which the record's `BlobRef` then states.
+ *   referenced yet), counted when it starts and again, under the account's write lock, as its blob takes the id, so
+ *   uploads running side by side cannot together pass the quota. It answers the plaintext size and SHA-256, which
+ *   the record's `BlobRef` then states.
  * - A blob is visible only through a committed record: `download` serves it only when an active or trashed record
  *   of the account names it in its `blobs` column, else `BlobNotFound`. So an upload is invisible until its record
  *   commits, a blob of a purged record is gone at once, and another account's blob id is never served (blobs are kept
@@ -185,21 +187,19 @@ const makeBlobService = (options: BlobServiceOptions) =>
     const sealFailed = (blobId: string) => (cause: unknown) =>
       new SealingFailed({ operation: "seal", app: "blob", recordId: blobId, cause })
 
-    const upload = <E>(
-      accountId: AccountId,
-      blobId: BlobId,
-      plaintext: Stream.Stream<Uint8Array, E>,
-      uploadOptions: { readonly declaredSize?: number | undefined } = {}
-    ) =>
+    /**
+     * What the account may store and has used: its records' usage and the blobs uploaded but not referenced yet
+     * (their sealed size, a little more than their content), else uploads that no record ever names could fill the
+     * disk until they are collected. Only those are read: the account's other blobs, however many, are counted in
+     * the usage of the records that name them. `blobId`'s own blob is left out (an upload replaces it); `named`
+     * tells whether a record names it (it then cannot be replaced).
+     */
+    const roomFor = (accountId: AccountId, blobId: BlobId) =>
       Effect.gen(function*() {
-        yield* accounts.get(accountId)
         const refs = yield* records.referencedBlobs(accountId)
-        if (refs.has(blobId)) return yield* new BlobInUse({ blobId })
+        if (refs.has(blobId)) return { named: true, quota: 0, used: 0 }
         const status = yield* membership.status(accountId)
         const usage = yield* records.usage(accountId)
-        // Blobs uploaded but not referenced yet count too (their sealed size, a little more than their content),
-        // else uploads that no record ever names could fill the disk until they are collected. Only those are read:
-        // the account's other blobs, however many, are counted in the usage of the records that name them.
         const waiting = (yield* store.listIds(accountId)).filter((id) => id !== blobId && !refs.has(id))
         const sizes = yield* Effect.forEach(waiting, (id) =>
           store.stat(accountId, id).pipe(
@@ -208,13 +208,25 @@ const makeBlobService = (options: BlobServiceOptions) =>
             Effect.catchTag("BlobNotFound", () => Effect.succeed(0))
           ), { concurrency: 8 })
         const pending = sizes.reduce((sum, size) => sum + size, 0)
-        const used = usage.bytes + pending
-        const left = Math.max(0, status.plan.storageBytes - used)
+        return { named: false, quota: status.plan.storageBytes, used: usage.bytes + pending }
+      })
+
+    const upload = <E>(
+      accountId: AccountId,
+      blobId: BlobId,
+      plaintext: Stream.Stream<Uint8Array, E>,
+      uploadOptions: { readonly declaredSize?: number | undefined } = {}
+    ) =>
+      Effect.gen(function*() {
+        yield* accounts.get(accountId)
+        const { named, quota, used } = yield* roomFor(accountId, blobId)
+        if (named) return yield* new BlobInUse({ blobId })
+        const left = Math.max(0, quota - used)
         const byQuota = left < maxBlobBytes
         const limit = Math.min(left, maxBlobBytes)
         const refuse = (needed: number) =>
           byQuota
-            ? new QuotaExceeded({ usageBytes: used, quotaBytes: status.plan.storageBytes, neededBytes: needed })
+            ? new QuotaExceeded({ usageBytes: used, quotaBytes: quota, neededBytes: needed })
             : new BlobTooLarge({ accountId, blobId, maxBytes: maxBlobBytes })
         const declared = uploadOptions.declaredSize
         if (declared !== undefined && declared > limit) return yield* refuse(declared)
@@ -252,13 +264,18 @@ const makeBlobService = (options: BlobServiceOptions) =>
           maxBytes: sealedBlobBytes(limit, MIN_SEGMENT_BYTES),
           // Asked again as the blob takes its id, holding the account's write lock: a push that named the id while
           // the bytes streamed in has committed by now (the upload is refused) or waits for the lock and then checks
-          // its refs against this blob.
+          // its refs against this blob. The room is counted again too: an upload that finished first has taken its
+          // share, and uploads publish one at a time.
           publishWith: (publish) =>
             records.transact(accountId, () =>
               Effect.flatMap(
-                records.referencing(accountId, blobId),
-                (named): Effect.Effect<void, BlobInUse | StoreError> =>
-                  named.length > 0 ? new BlobInUse({ blobId }) : publish
+                roomFor(accountId, blobId),
+                (now): Effect.Effect<void, BlobInUse | QuotaExceeded | StoreError> =>
+                  now.named
+                    ? new BlobInUse({ blobId })
+                    : size > now.quota - now.used
+                    ? new QuotaExceeded({ usageBytes: now.used, quotaBytes: now.quota, neededBytes: size })
+                    : publish
               ))
         })
         if (digest === undefined) return yield* Effect.dieMessage("BlobService: the sealed blob ended without its digest")
