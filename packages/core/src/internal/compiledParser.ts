@@ -7,14 +7,16 @@
  * It answers only what it is sure of. A value it does not accept whole (any failure, a key the schema does not name,
  * a required key missing) gets `NOT_SURE`, and the caller asks Effect's parser, which then says why: every error
  * message still comes from there. So the compiled parser need only agree with Effect's on what Effect accepts, and
- * a test holds it to that over generated payloads of every app, valid and broken. One difference is chosen: keys
- * that JSON cannot carry (symbols, non-enumerable properties) are not looked at, where Effect's strict parser
- * refuses them; the answer leaves them out either way.
+ * a test holds it to that over generated payloads of every app, valid and broken. One difference is chosen: a field
+ * is taken only as an own enumerable key, as JSON carries it, and other keys JSON cannot carry (symbols,
+ * non-enumerable properties the schema does not name) are not looked at, where Effect's strict parser refuses them;
+ * the answer leaves them out either way.
  *
- * Only the AST nodes the payload schemas use are compiled (strings, numbers, booleans, literals, unions of
- * literals or of structs told apart by a literal field, structs without index signatures, arrays, filters, and transformations and declarations that answer
- * at once); a schema holding anything else, or a parse-options or decoding-fallback annotation, is
- * not compiled at all (`compileParser` returns `undefined`) and goes to Effect's parser whole.
+ * Only the AST nodes the payload schemas use are compiled (strings, numbers, booleans, literals, unions of literals
+ * or of structs told apart by a literal field, structs without index signatures, arrays, filters, and
+ * transformations and declarations that answer at once); a schema holding anything else (a recursive one among
+ * them: `Suspend` is not compiled), or a parse-options or decoding-fallback annotation, is not compiled at all
+ * (`compileParser` returns `undefined`) and goes to Effect's parser whole.
  */
 import { Either, Option } from "effect"
 import * as SchemaAST from "effect/SchemaAST"
@@ -42,10 +44,9 @@ const compile = (ast: SchemaAST.AST, isDecoding: boolean, memo: Map<SchemaAST.AS
   if (known !== undefined) return known
   if (Option.isSome(SchemaAST.getParseOptionsAnnotation(ast))) throw new Unsupported("parse options")
   if (Option.isSome(SchemaAST.getDecodingFallbackAnnotation(ast))) throw new Unsupported("decoding fallback")
-  // Set before the node's children are compiled, so a node reached twice is compiled once.
-  let compiled: CompiledParser = () => NOT_SURE
-  memo.set(ast, (input) => compiled(input))
-  compiled = build(ast, isDecoding, memo)
+  // A node shared by several fields (a blob ref, a home-screen item) is compiled once. No node is reached again
+  // while its own children are compiled: only `Suspend` makes a cycle, and it is not compiled.
+  const compiled = build(ast, isDecoding, memo)
   memo.set(ast, compiled)
   return compiled
 }
