@@ -14,13 +14,14 @@
  *
  * so `stat` and `list` read 56 bytes per blob and a file cut short is detected, never served.
  *
- * `put` streams the bytes into a temp file one chunk at a time (memory is one chunk, whatever the size), hashing as
- * it goes, writes the header last, fsyncs the file, renames it over the blob's path (atomic: readers see the old
- * file or the new one, whole; the rename is the step `publishWith` wraps or refuses) and fsyncs the folder, so after `put` returns the blob survives a power cut, and a
- * crash before the rename leaves only a temp file, removed at the next start. `get` opens the file once and reads
- * that file to its end, so a blob replaced or deleted meanwhile still reads as it was; it emits 64 KiB chunks, read
- * 4 MiB per call (each call's round trip through the thread pool costs more than its bytes), the next read started
- * while the consumer takes the step before (so at most two steps are held). `put` hashes each chunk while it is written.
+ * `put` streams the bytes into a temp file one chunk at a time (memory is one chunk, whatever the size), hashing as it
+ * goes, writes the header last, fsyncs the file, renames it over the blob's path (atomic: readers see the old file or
+ * the new one, whole; the rename is the step `publishWith` wraps or refuses) and fsyncs the folder, so after `put`
+ * returns the blob survives a power cut, and a crash before the rename leaves only a temp file, removed at the next
+ * start. `get` opens the file once and reads that file to its end, so a blob replaced or deleted meanwhile still reads
+ * as it was; it emits 64 KiB chunks, read 4 MiB per call (each call's round trip through the thread pool costs more
+ * than its bytes), the next read started while the consumer takes the step before (so at most two steps are held).
+ * `put` hashes each chunk while it is written.
  *
  * One process per root: a second store starting on the same root would empty the first one's uploads in progress
  * (they then fail with `StoreError`, nothing is corrupted). Several server instances share an object store instead.

@@ -102,7 +102,7 @@ const blobIdOf = (id: string) =>
     Effect.mapError((): TargetError => ({ _tag: "DriverError", message: `${JSON.stringify(id)} is not a blob id` }))
   )
 
-/** The chunks of a download as one array. */
+/** The chunks of a stream of bytes (a download, a stored file) as one array. */
 const concat = (chunks: Chunk.Chunk<Uint8Array>) => {
   const parts = Chunk.toReadonlyArray(chunks)
   const bytes = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0))
@@ -215,9 +215,7 @@ export const layerInProcessDriver = <E>(name: string, storage: StorageLayer<E>) 
             raw.push(...(yield* accessLogStore.list(account, { limit: 1_000_000 })).map((e) => JSON.stringify(e)))
             // Files as the blob store holds them, every byte (base64, which the probe decodes).
             for (const { blobId } of yield* blobStore.list(account)) {
-              const chunks = Chunk.toArray(yield* Stream.runCollect(blobStore.get(account, blobId)))
-              const bytes = new Uint8Array(chunks.reduce((n, chunk) => n + chunk.length, 0))
-              chunks.reduce((at, chunk) => (bytes.set(chunk, at), at + chunk.length), 0)
+              const bytes = concat(yield* Stream.runCollect(blobStore.get(account, blobId)))
               raw.push(JSON.stringify({ blobId, stored: Encoding.encodeBase64(bytes) }))
             }
             return raw

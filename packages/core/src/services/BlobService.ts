@@ -80,17 +80,17 @@ export interface RefusedRecord {
   readonly error: BlobRefInvalid
 }
 
-/** What is stored under a blob id a record names: nothing, or a sealed blob of a size, and its sealed digest if any. */
+/** The sealed digest of a stored blob; none if the blob was collected since its size was read. */
+type OpenDigest = Effect.Effect<Option.Option<Uint8Array>, SealingFailed | StoreError>
+
+/**
+ * What is stored under an id a record names: not an id at all, nothing, or a sealed blob of a size, with its sealed
+ * digest (absent for format 1, which has none).
+ */
 type StoredBlobInfo =
+  | { readonly _tag: "no-id" }
   | { readonly _tag: "absent" }
-  | {
-    readonly _tag: "sealed"
-    readonly blobId: BlobId
-    /** Plaintext bytes. */
-    readonly size: number
-    /** The sealed digest (none if the blob was collected meanwhile); absent for format 1, which has none. */
-    readonly digest: Effect.Effect<Option.Option<Uint8Array>, SealingFailed | StoreError> | undefined
-  }
+  | { readonly _tag: "sealed"; readonly size: number; readonly digest: OpenDigest | undefined }
 
 /** A blob being checked was deleted meanwhile (collected): the check goes on as if it had never been uploaded. */
 class BlobVanished extends Data.TaggedError("BlobVanished") {}
@@ -148,11 +148,11 @@ export class BlobService extends Context.Tag("@custos/core/BlobService")<BlobSer
   /**
    * Checks what records of `app` about to be pushed say of their blobs (the engine calls it: `PushOptions.checkBlobs`)
    * and answers the records that misstate one, each with a ref of it that fails (`BlobRefInvalid`; a size before a
-   * digest), in the order given; the engine rejects those changes and applies the others. A blob the account uploaded under the id
-   * must hold the size a `BlobRef` states (read from the sealed header) and have the SHA-256 it states (the digest
-   * sealed at the blob's end, each blob's opened once, after a `blob-check` entry naming the records whose sizes
-   * matched is written to the access log). A blob not uploaded is no refusal: the record counts at its stated size,
-   * and nothing can be uploaded under an id a stored record names. A blob sealed before digests were sealed with
+   * digest), in the order given; the engine rejects those changes and applies the others. A blob the account uploaded
+   * under the id must hold the size a `BlobRef` states (read from the sealed header) and have the SHA-256 it states
+   * (the digest sealed at the blob's end, each blob's opened once, after a `blob-check` entry naming the records whose
+   * sizes matched is written to the access log). A blob not uploaded is no refusal: the record counts at its stated
+   * size, and nothing can be uploaded under an id a stored record names. A blob sealed before digests were sealed with
    * blobs (format 1) is checked for its size only. A stored blob that is not a sealed blob, or whose digest does not
    * open, fails the check with `SealingFailed`: the store's fault, not the record's.
    */
@@ -278,7 +278,9 @@ const makeBlobService = (options: BlobServiceOptions) =>
                     : publish
               ))
         })
-        if (digest === undefined) return yield* Effect.dieMessage("BlobService: the sealed blob ended without its digest")
+        if (digest === undefined) {
+          return yield* Effect.dieMessage("BlobService: the sealed blob ended without its digest")
+        }
         return { size, sha256: Encoding.encodeHex(digest) }
       })
 
@@ -293,9 +295,9 @@ const makeBlobService = (options: BlobServiceOptions) =>
           if (!refused.has(recordId)) refused.set(recordId, new BlobRefInvalid({ blobId, reason }))
         }
         /** What is stored under each id named, looked at once per id. */
-        const stored = new Map<string, StoredBlobInfo | "no-id">()
-        /** The blobs whose digests are to be opened, once each, with the records and refs that name them. */
-        const digests = new Map<BlobId, { readonly open: StoredBlobInfo; readonly named: Array<[RecordId, StatedBlob]> }>()
+        const stored = new Map<string, StoredBlobInfo>()
+        /** The blobs whose digests are to be opened, once each, by id, with the records and refs that name them. */
+        const digests = new Map<string, { readonly open: OpenDigest; readonly named: Array<[RecordId, StatedBlob]> }>()
         for (const { recordId, refs } of stated) {
           for (const ref of refs) {
             let info = stored.get(ref.id)
@@ -303,13 +305,13 @@ const makeBlobService = (options: BlobServiceOptions) =>
               info = yield* inspect(accountId, app, recordId, ref.id)
               stored.set(ref.id, info)
             }
-            if (info === "no-id") {
+            if (info._tag === "no-id") {
               refuse(recordId, ref.id, "it is not a blob id")
             } else if (info._tag === "sealed") {
               if (info.size !== ref.size) refuse(recordId, ref.id, sizeReason(info.size, ref.size))
               else if (info.digest !== undefined) {
-                const pending = digests.get(info.blobId)
-                if (pending === undefined) digests.set(info.blobId, { open: info, named: [[recordId, ref]] })
+                const pending = digests.get(ref.id)
+                if (pending === undefined) digests.set(ref.id, { open: info.digest, named: [[recordId, ref]] })
                 else pending.named.push([recordId, ref])
               }
             }
@@ -324,9 +326,8 @@ const makeBlobService = (options: BlobServiceOptions) =>
           // Written before any digest is opened: a check that cannot be logged does not happen.
           yield* accessLog.write({ accountId, purpose: "blob-check", app, recordIds: [...recordIds] })
           for (const { named, open } of digests.values()) {
-            if (open._tag !== "sealed" || open.digest === undefined) continue
             if (named.every(([recordId]) => refused.has(recordId))) continue
-            const digest = Option.map(yield* open.digest, Encoding.encodeHex)
+            const digest = Option.map(yield* open, Encoding.encodeHex)
             if (Option.isNone(digest)) continue
             for (const [recordId, ref] of named) {
               if (digest.value !== ref.sha256) refuse(recordId, ref.id, "its SHA-256 is not the one the record says")
@@ -349,9 +350,9 @@ const makeBlobService = (options: BlobServiceOptions) =>
      * read from its header and how to open its sealed digest; `no-id` if the name is no blob id at all.
      */
     const inspect = (accountId: AccountId, app: App, recordId: RecordId, id: string) =>
-      Effect.gen(function*() {
+      Effect.gen(function*(): Effect.fn.Return<StoredBlobInfo, SealingFailed | StoreError> {
         const decoded = Schema.decodeUnknownOption(BlobId)(id)
-        if (Option.isNone(decoded)) return "no-id" as const
+        if (Option.isNone(decoded)) return { _tag: "no-id" }
         const blobId = decoded.value
         const absent: StoredBlobInfo = { _tag: "absent" }
         const found = yield* store.stat(accountId, blobId).pipe(
@@ -385,17 +386,13 @@ const makeBlobService = (options: BlobServiceOptions) =>
         // Collected since it was found: as if nothing had been uploaded under the id.
         if (Option.isNone(sized)) return absent
         const { format, size } = sized.value
-        const sealed: StoredBlobInfo = {
-          _tag: "sealed",
-          blobId,
-          size,
-          // Sealed before digests were sealed with blobs (format 1): its size is all there is to check.
-          digest: format === 1 ? undefined : sealing.sealedDigest({ accountId, blobId }, { sealedSize: info.size, read }).pipe(
-            Effect.catchTag("BlobVanished", () => Effect.succeedNone),
-            Effect.mapError((e) => e._tag === "SealingFailed" || e._tag === "StoreError" ? e : damaged(e))
-          )
-        }
-        return sealed
+        // Sealed before digests were sealed with blobs (format 1): its size is all there is to check.
+        if (format === 1) return { _tag: "sealed", size, digest: undefined }
+        const digest = sealing.sealedDigest({ accountId, blobId }, { sealedSize: info.size, read }).pipe(
+          Effect.catchTag("BlobVanished", () => Effect.succeedNone),
+          Effect.mapError((e) => e._tag === "SealingFailed" || e._tag === "StoreError" ? e : damaged(e))
+        )
+        return { _tag: "sealed", size, digest }
       })
 
     const download = (accountId: AccountId, blobId: BlobId, range?: DownloadRange) =>

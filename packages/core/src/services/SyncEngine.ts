@@ -231,7 +231,14 @@ export class SyncEngine extends Context.Tag("@custos/core/SyncEngine")<SyncEngin
                   : undefined
               }
               const prepared = gate === undefined
-                ? yield* preparePuts(tx.accountId, app, settings.galleryFolders, mutations, known.remembered, options.checkBlobs)
+                ? yield* preparePuts(
+                  tx.accountId,
+                  app,
+                  settings.galleryFolders,
+                  mutations,
+                  known.remembered,
+                  options.checkBlobs
+                )
                 : []
               const answers: Array<MutationOutcome | PendingConflict> = []
               for (let i = 0; i < mutations.length; i++) {
